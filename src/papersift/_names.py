@@ -1,0 +1,72 @@
+"""Author names: splitting author strings and normalising names for the watchlist.
+
+A watched ``Martínez, J.`` must match ``Javier Mart\\'inez`` and ``J. Martinez``: names are folded
+to lower-case ASCII with TeX accent escapes resolved, and compared by surname plus the initial of
+the first given name, so initials match full first names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TEX_ACCENT = re.compile(r"\\[`'^\"~=.uvHcdbtkr]\s*\{?\s*\\?([A-Za-z])\s*\}?")
+_TEX_LETTER = {r"\ss": "ss", r"\o": "o", r"\O": "O", r"\ae": "ae", r"\l": "l", r"\L": "L", r"\i": "i"}
+_PAREN = re.compile(r"\([^()]*\)")
+
+
+def split_authors(text: str) -> tuple[str, ...]:
+    """Split an author string at commas and ``and``, keeping parenthesised affiliations whole."""
+    text = text.strip()
+    if not text:
+        return ()
+    parts: list[str] = []
+    depth = 0
+    current = ""
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth <= 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    names: list[str] = []
+    for part in parts:
+        names.extend(re.split(r"\s+and\s+", part.strip()))
+    return tuple(name.strip() for name in names if name.strip() and name.strip() != ":")
+
+
+def fold(name: str) -> str:
+    """Lower-case ASCII form of ``name``: TeX escapes and accents removed, braces dropped."""
+    for escape, letter in _TEX_LETTER.items():
+        name = re.sub(re.escape(escape) + r"(?![A-Za-z])\s*", letter, name)
+    name = _TEX_ACCENT.sub(r"\1", name)
+    name = name.replace("{", "").replace("}", "")
+    name = unicodedata.normalize("NFKD", name)
+    name = "".join(char for char in name if not unicodedata.combining(char))
+    return name.encode("ascii", "ignore").decode().lower()
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """``(surname, first initial)`` of a name written either ``First Last`` or ``Last, First``."""
+    name = _PAREN.sub(" ", fold(name))
+    if "," in name:
+        last, _, first = name.partition(",")
+    else:
+        words = name.split()
+        if not words:
+            return ("", "")
+        last, first = words[-1], " ".join(words[:-1])
+    last = re.sub(r"[^a-z]", "", last)
+    first = re.sub(r"[^a-z ]", " ", first).strip()
+    return (last, first[:1])
+
+
+def same_author(watched: str, author: str) -> bool:
+    """Whether ``author`` is the watched name; a bare initial matches any first name with it."""
+    watched_last, watched_initial = name_key(watched)
+    last, initial = name_key(author)
+    if not watched_last or watched_last != last:
+        return False
+    return not watched_initial or not initial or watched_initial == initial

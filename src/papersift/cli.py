@@ -1,0 +1,109 @@
+"""The ``papersift`` command: parse options, build settings, call the library, map errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from papersift import __version__
+from papersift._terminal import RichReporter, setup_logging
+from papersift.config import load_settings
+from papersift.errors import InputError, PapersiftError
+from papersift.pipeline import RunOptions, iter_entries, run_day
+
+logger = logging.getLogger(__name__)
+
+
+class _Group(click.Group):
+    """Turns papersift's errors into one message and an exit code instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PapersiftError as exc:
+            if ctx.meta.get("papersift.debug"):
+                raise
+            click.echo(f"Error: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(exc.hint, err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--date {value!r} is not a date.", "Write it as YYYY-MM-DD.") from None
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="papersift")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for HTTP requests).")
+@click.option("-q", "--quiet", count=True, help="Less log output.")
+@click.option("--debug", is_flag=True, envvar="PAPERSIFT_DEBUG", help="Show tracebacks.")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: int, debug: bool) -> None:
+    """Sift each day's arXiv announcements down to the papers worth reading."""
+    ctx.meta["papersift.debug"] = debug
+    setup_logging(verbose - quiet)
+
+
+@main.command()
+@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Announcement date to process.")
+@click.option("--from-file", metavar="PATH", help="Read feeds from a file, folder or glob.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--top", type=click.IntRange(min=1), help="How many papers to keep.")
+@click.option("--dry-run", is_flag=True, help="Show what would be done; write and spend nothing.")
+@click.option("--send-empty", is_flag=True, default=None, help="Write a digest on empty days too.")
+def run(
+    date_text: str | None,
+    from_file: str | None,
+    config_path: Path | None,
+    out_dir: Path | None,
+    top: int | None,
+    dry_run: bool,
+    send_empty: bool | None,
+) -> None:
+    """Build the digest of one day: fetch, filter, rank, render."""
+    settings = load_settings(config_path)
+    options = RunOptions(_date(date_text), from_file, out_dir, top, dry_run, send_empty)
+    result = run_day(settings, options, RichReporter())
+    if result.digest is not None and dry_run:
+        for line in iter_entries(result.digest):
+            click.echo(line)
+    click.echo(result.message)
+
+
+@main.command()
+@click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("."), help="Where to write.")
+def init(folder: Path) -> None:
+    """Write a commented starter config and interests file."""
+    starter = resources.files("papersift") / "starter"
+    targets = {"papersift.toml": folder / "papersift.toml", "interests.md": folder / "interests.md"}
+    existing = [str(path) for path in targets.values() if path.exists()]
+    if existing:
+        raise InputError(
+            f"Not overwriting {', '.join(repr(p) for p in existing)}.",
+            "Move the existing files away first, or use --dir to write elsewhere.",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, target in targets.items():
+        target.write_text((starter / name).read_text(encoding="utf-8"), encoding="utf-8")
+        click.echo(f"Wrote {target}")
+    click.echo("Edit interests.md, then run: papersift run")
+
+
+def entry() -> None:
+    """Console entry point."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    sys.exit(main())

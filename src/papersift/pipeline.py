@@ -1,0 +1,241 @@
+"""One day, stage by stage: sources, filters, ranker, judge, digest, renderers.
+
+Each stage is a function of plain values; this module only sequences them and writes the files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import platformdirs
+
+from papersift import _dates
+from papersift._http import make_client
+from papersift.config import Settings
+from papersift.digest import DigestInputs, Selection, build_digest
+from papersift.errors import FeedError
+from papersift.filters import filter_listing
+from papersift.interests import Interests, load_interests
+from papersift.models import Digest, Listing
+from papersift.rank import FileEmbeddingCache, make_ranker
+from papersift.render import render_json, render_markdown
+from papersift.sources import ApiSource, RssSource, load_listing_files, merge_listings, parse_rss
+
+logger = logging.getLogger(__name__)
+
+
+class Reporter(Protocol):
+    """Shows a stage's progress; the CLI draws rich progress bars, tests pass nothing."""
+
+    def stage(self, name: str, total: int) -> AbstractContextManager[Callable[[int], None]]:
+        """A context whose value is called with the number of items just done."""
+        ...
+
+
+class _Silent:
+    def stage(self, name: str, total: int) -> AbstractContextManager[Callable[[int], None]]:
+        return nullcontext(lambda done: None)
+
+
+@dataclass(slots=True)
+class RunOptions:
+    """What one ``papersift run`` was asked to do beyond the settings."""
+
+    date: dt.date | None = None
+    from_file: str | None = None
+    out_dir: Path | None = None
+    top: int | None = None
+    dry_run: bool = False
+    send_empty: bool | None = None
+    now: dt.datetime | None = None
+    """The clock, for the staleness check of network sources; tests fix it."""
+
+
+@dataclass(slots=True)
+class RunResult:
+    """The outcome of one run: a digest and its files, or the reason there is none."""
+
+    digest: Digest | None
+    listing: Listing
+    written: list[Path] = field(default_factory=list)
+    message: str = ""
+
+
+def run_day(settings: Settings, options: RunOptions, reporter: Reporter | None = None) -> RunResult:
+    """Fetch, filter, rank and render one day's digest."""
+    reporter = reporter or _Silent()
+    interests = load_interests(settings.profile.interests)
+    listing = fetch_listing(settings, options, reporter)
+
+    empty = _empty_reason(listing, options)
+    if empty:
+        if not (options.send_empty if options.send_empty is not None else settings.output.send_empty):
+            return RunResult(None, listing, message=empty)
+        logger.info("%s Writing an empty digest as asked.", empty)
+
+    digest = select_day(settings, options, listing, interests, reporter)
+    if empty:
+        digest.notices.append(empty)
+    if options.dry_run:
+        return RunResult(digest, listing, message=_dry_run_summary(digest))
+    out_dir = options.out_dir or settings.output.dir
+    written = write_digest(digest, out_dir, settings.output.formats)
+    return RunResult(digest, listing, written, message=f"Digest written to {written[0]}")
+
+
+def fetch_listing(settings: Settings, options: RunOptions, reporter: Reporter) -> Listing:
+    """The day's listing from local files or the configured source, checked for staleness."""
+    categories = settings.sources.categories
+    if options.from_file:
+        with reporter.stage("Reading feeds", 1) as advance:
+            listing = load_listing_files(options.from_file, categories, options.date)
+            advance(1)
+    else:
+        listing = _fetch_network(settings, options, reporter)
+    _check_date(listing, options)
+    logger.info(
+        "Listing of %s: %d items, %d papers from %d source(s)",
+        listing.date,
+        listing.items,
+        len(listing.papers),
+        len(listing.sources),
+    )
+    return listing
+
+
+def _fetch_network(settings: Settings, options: RunOptions, reporter: Reporter) -> Listing:
+    source_settings = settings.sources
+    with make_client(source_settings.timeout, source_settings.retries) as client:
+        if source_settings.kind == "api":
+            if options.date is None:
+                raise FeedError(
+                    "The API source needs a date.",
+                    "Pass --date YYYY-MM-DD, or use the RSS source for today's listing.",
+                )
+            # TODO(#4): map submission times to the announcement day; until then the API source
+            # asks for the 24 hours before the announcement cut-off of the previous weekday.
+            end = dt.datetime.combine(options.date, dt.time(18), dt.UTC)
+            api = ApiSource(client, source_settings.api_url, source_settings.categories, source_settings.api_delay)
+            return api.fetch_submitted(end - dt.timedelta(days=1), end, options.date)
+        rss = RssSource(client, source_settings.categories, source_settings.rss_url, source_settings.joined)
+        urls = rss.feed_urls()
+        listings = []
+        with reporter.stage("Fetching feeds", len(urls)) as advance:
+            for url in urls:
+                listings.append(parse_rss(rss.fetch_feed(url), url))
+                advance(1)
+        listing = merge_listings(listings)
+    if options.date is None and listing.papers and listing.date is not None:
+        expected = _dates.latest_announcement_date(options.now or dt.datetime.now(dt.UTC))
+        if listing.date < expected:
+            raise FeedError(
+                f"The feed still serves the listing of {listing.date}, not that of {expected}.",
+                "arXiv has not refreshed the feed yet; run again later, or pass --date.",
+                source=", ".join(listing.sources),
+            )
+    return listing
+
+
+def _check_date(listing: Listing, options: RunOptions) -> None:
+    if options.date is None:
+        if listing.date is None:
+            listing.date = (options.now or dt.datetime.now(dt.UTC)).astimezone(_dates.EASTERN).date()
+        return
+    if listing.date is not None and listing.date != options.date and listing.papers:
+        raise FeedError(
+            f"The listing is of {listing.date}, but {options.date} was asked for.",
+            "Pass the matching --date, or fetch that day with `papersift run --date` and the API source.",
+            source=", ".join(listing.sources),
+        )
+    listing.date = options.date
+
+
+def _empty_reason(listing: Listing, options: RunOptions) -> str | None:
+    if listing.papers:
+        return None
+    day = listing.date or options.date
+    if day is not None and _dates.is_weekend(day):
+        return f"No announcements on {day}: arXiv does not announce on weekends."
+    if listing.skipped:
+        return f"No readable papers in the listing of {day}: {listing.skipped[0]}."
+    return f"No announcements on {day}: the feed is empty (an arXiv holiday?)."
+
+
+def select_day(
+    settings: Settings,
+    options: RunOptions,
+    listing: Listing,
+    interests: Interests,
+    reporter: Reporter,
+) -> Digest:
+    """Filter, rank and select the day's papers into a digest."""
+    outcome = filter_listing(listing, settings.filters, settings.sources.categories, interests.authors)
+    logger.info("Filters kept %d of %d papers", len(outcome.kept), len(listing.papers))
+
+    cache_dir = settings.ranker.cache_dir or Path(platformdirs.user_cache_dir("papersift")) / "embeddings"
+    ranker = make_ranker(settings.ranker, FileEmbeddingCache(cache_dir), cache_dir)
+    with reporter.stage("Ranking", len(outcome.kept)) as advance:
+        scores = {score.paper_id: score for score in ranker.rank(outcome.kept, interests, advance)}
+
+    assert listing.date is not None
+    inputs = DigestInputs(
+        date=listing.date,
+        profile=settings.profile.name,
+        papers=outcome.kept,
+        scores=scores,
+        filters=outcome,
+        total_papers=len(listing.papers),
+        ranker=ranker.name,
+        notices=list(listing.skipped[:5]),
+        interests_text=interests.text,
+    )
+    selection = Selection(top=options.top or settings.ranker.top, threshold=settings.ranker.threshold)
+    return build_digest(inputs, selection)
+
+
+def write_digest(digest: Digest, out_dir: Path, formats: list[str]) -> list[Path]:
+    """Write the digest under ``out_dir/YYYY-MM/`` and refresh ``latest``; returns the paths."""
+    month = out_dir / f"{digest.date:%Y-%m}"
+    month.mkdir(parents=True, exist_ok=True)
+    rendered = {"markdown": (".md", render_markdown), "json": (".json", render_json)}
+    written = []
+    for kind in formats:
+        suffix, render = rendered[kind]
+        text = render(digest)
+        path = month / f"{digest.date.isoformat()}{suffix}"
+        _write_atomic(path, text)
+        _write_atomic(out_dir / f"latest{suffix}", text)
+        written.append(path)
+    return written
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _dry_run_summary(digest: Digest) -> str:
+    return (
+        f"Dry run for {digest.date}: {digest.total_papers} papers, {digest.scanned_papers} scanned, "
+        f"{digest.relevant_papers} would be in the digest; nothing written."
+    )
+
+
+def iter_entries(digest: Digest) -> Iterator[str]:
+    """One line per selected paper, for the terminal."""
+    for number, entry in enumerate(digest.entries, 1):
+        yield f"{number:>2}. [{entry.score:.2f}] {entry.paper.id} {entry.paper.title}"

@@ -1,0 +1,115 @@
+"""The Markdown digest, in the layout readers of the GPT paper assistant digests know.
+
+Text from papers is kept as written, TeX included, with three exceptions that would otherwise
+break the layout: square brackets and backticks in titles are escaped, and a ``<`` that could
+open an HTML tag is written ``&lt;``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from papersift.models import Digest, DigestEntry, Usage
+
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def render_markdown(digest: Digest) -> str:
+    """The whole digest as Markdown."""
+    parts = [f"# Personalized Daily ArXiv Papers {digest.date.isoformat()}", ""]
+    if digest.backfilled:
+        parts += ["> Backfilled: this day was filled in later from the arXiv API.", ""]
+    parts += [f"> **Note:** {_inline(notice)}" for notice in digest.notices]
+    if digest.notices:
+        parts.append("")
+    for usage in digest.usage or [Usage(model=digest.ranker or "local")]:
+        parts += [*_usage_table(usage), ""]
+    parts += [
+        f"Total arXiv papers: {digest.total_papers}",
+        "",
+        f"Total scanned papers: {digest.scanned_papers}",
+        "",
+        f"Total relevant papers: {digest.relevant_papers}",
+        "",
+    ]
+    if digest.entries:
+        parts += ["**Table of contents with paper titles:**", ""]
+        for number, entry in enumerate(digest.entries, 1):
+            parts += [
+                f"{number}. [{_title(entry.paper.title)}](#user-content-link{number})",
+                f"**Authors:** {_authors(entry)}",
+                "",
+            ]
+        parts += ["---", ""]
+        for number, entry in enumerate(digest.entries, 1):
+            parts += [*_section(number, entry), "---", ""]
+    parts += _selection_prompt(digest)
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _usage_table(usage: Usage) -> list[str]:
+    return [
+        f"| *[{usage.model}]* | Prompt | Completion | Total |",
+        "|:---:|:---:|:---:|:---:|",
+        f"| **Token** | {usage.prompt_tokens} | {usage.completion_tokens} | {usage.total_tokens} |",
+        f"| **Cost** | {_money(usage.prompt_cost)} | {_money(usage.completion_cost)} "
+        f"| {_money(usage.cost)} |",
+    ]
+
+
+def _money(value: float | None) -> str:
+    return "unpriced" if value is None else f"${value:.2f}"
+
+
+def _section(number: int, entry: DigestEntry) -> list[str]:
+    paper = entry.paper
+    lines = [
+        f"## {number}. [{_title(paper.title)}]({paper.abs_url}) <a id=\"link{number}\"></a>",
+        "",
+        f"**ArXiv ID:** {paper.id}",
+        "",
+        f"**Authors:** {_authors(entry)}",
+        "",
+        f"**Abstract:** {_inline(paper.abstract)}",
+        "",
+    ]
+    if entry.comment:
+        lines += [f"**Comment:** {_inline(entry.comment)}", ""]
+    if entry.relevance is not None or entry.novelty is not None:
+        lines += [f"**Relevance:** {_score(entry.relevance)}", f"**Novelty:** {_score(entry.novelty)}"]
+    else:
+        lines.append(f"**Relevance:** {entry.score:.2f} (local similarity, not judged)")
+    if entry.flags:
+        lines += ["", f"**Flags:** {_inline('; '.join(entry.flags))}"]
+    return [*lines, ""]
+
+
+def _selection_prompt(digest: Digest) -> list[str]:
+    lines = ["# Paper Selection Prompt", ""]
+    if digest.criteria_text:
+        lines += ["## Scoring Criteria", "", digest.criteria_text.strip(), ""]
+    lines += ["## Interests", "", digest.interests_text.strip() or "(none)", ""]
+    return lines
+
+
+def _score(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _authors(entry: DigestEntry) -> str:
+    names = [_inline(name) for name in entry.paper.authors]
+    watched = set(entry.watched_authors)
+    if watched:
+        return ", ".join(names) + f" (watched: {_inline(', '.join(sorted(watched)))})"
+    return ", ".join(names)
+
+
+def _title(text: str) -> str:
+    text = _inline(text)
+    return re.sub(r"([\[\]`])", r"\\\1", text)
+
+
+def _inline(text: str) -> str:
+    return _TAG_START.sub("&lt;", " ".join(text.split()))
