@@ -50,7 +50,9 @@ class RetryTransport(httpx.BaseTransport):
                 if attempt >= self.retries:
                     raise
                 delay = self._backoff_delay(attempt)
-                logger.debug("%s %s failed (%s); retry in %.1fs", request.method, request.url, exc, delay)
+                logger.debug(
+                    "%s %s failed (%s); retry in %.1fs", request.method, request.url, exc, delay
+                )
             else:
                 if response.status_code not in RETRY_STATUSES or attempt >= self.retries:
                     return response

@@ -11,7 +11,15 @@ import re
 import unicodedata
 
 _TEX_ACCENT = re.compile(r"\\[`'^\"~=.uvHcdbtkr]\s*\{?\s*\\?([A-Za-z])\s*\}?")
-_TEX_LETTER = {r"\ss": "ss", r"\o": "o", r"\O": "O", r"\ae": "ae", r"\l": "l", r"\L": "L", r"\i": "i"}
+_TEX_LETTER = {
+    r"\ss": "ss",
+    r"\o": "o",
+    r"\O": "O",
+    r"\ae": "ae",
+    r"\l": "l",
+    r"\L": "L",
+    r"\i": "i",
+}
 _PAREN = re.compile(r"\([^()]*\)")
 
 

@@ -37,7 +37,12 @@ class RichReporter:
         if not self.enabled:
             yield lambda done: None
             return
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=stderr, transient=True) as progress:
             task = progress.add_task(name, total=total)
             yield lambda done: progress.advance(task, done)

@@ -85,7 +85,9 @@ def run(
 
 
 @main.command()
-@click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("."), help="Where to write.")
+@click.option(
+    "--dir", "folder", type=click.Path(path_type=Path), default=Path("."), help="Where to write."
+)
 def init(folder: Path) -> None:
     """Write a commented starter config and interests file."""
     starter = resources.files("papersift") / "starter"

@@ -187,7 +187,11 @@ def _config_error(exc: ValidationError, path: Path | None, data: dict[str, Any])
         )
     value = error.get("input")
     shown = "***" if "api_key" in key else repr(value)
-    more = f" ({len(exc.errors()) - 1} more problem(s) after this one)" if len(exc.errors()) > 1 else ""
+    more = (
+        f" ({len(exc.errors()) - 1} more problem(s) after this one)"
+        if len(exc.errors()) > 1
+        else ""
+    )
     return ConfigError(
         f"{where}: key {key!r} has the value {shown}, which is not allowed{more}.",
         f"Allowed: {error['msg']}.",

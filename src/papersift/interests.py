@@ -26,7 +26,9 @@ from pathlib import Path
 from papersift.errors import ConfigError
 
 _TOPIC = re.compile(r"^\s*(\d+)[.)]\s+(?P<title>.+?)\s*$")
-_NOTE = re.compile(r"^\s*[-*+]\s+\**(?P<kind>relevant|irrelevant|keywords?)\**\s*:\**\s*(?P<text>.*)$", re.I)
+_NOTE = re.compile(
+    r"^\s*[-*+]\s+\**(?P<kind>relevant|irrelevant|keywords?)\**\s*:\**\s*(?P<text>.*)$", re.I
+)
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<h>.+?)|\*\*(?P<b>[^*]+?)\*\*)\s*:?\s*$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(?P<text>.+?)\s*$")
 

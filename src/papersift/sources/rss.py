@@ -76,7 +76,7 @@ def _paper(entry: Any) -> tuple[Paper, AnnounceType]:
         raise ValueError("no arXiv id in guid, link or description")
     arxiv_id = ArxivId.parse(raw_id)
 
-    raw_type = (entry.get("arxiv_announce_type") or (prefix.group("type") if prefix else "new"))
+    raw_type = entry.get("arxiv_announce_type") or (prefix.group("type") if prefix else "new")
     announce_type = raw_type.strip().lower()
     if announce_type not in ANNOUNCE_TYPES:
         raise ValueError(f"{arxiv_id}: unknown announce type {raw_type!r}")

@@ -1,0 +1,5 @@
+"""``python -m papersift``, the same as the ``papersift`` command."""
+
+from papersift.cli import entry
+
+entry()
