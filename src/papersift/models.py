@@ -152,6 +152,13 @@ class Judgment:
     comment: str
     flags: tuple[str, ...] = ()
     """Remarks on the reply, e.g. ``relevance clamped from 12``."""
+    prompt_tokens: int = 0
+    """This paper's share of its request's prompt tokens."""
+    completion_tokens: int = 0
+    cost: float | None = None
+    """This paper's share of the request's cost in US dollars; ``None`` when unpriced."""
+    duration_ms: int = 0
+    """Time of the request that produced the judgment."""
 
 
 @dataclass(frozen=True, slots=True)
