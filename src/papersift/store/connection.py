@@ -67,6 +67,10 @@ def _make_parent(path: Path) -> None:
 
 def _open(path: Path, readonly: bool, busy_timeout: float) -> sqlite3.Connection:
     uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rwc'}"
+    if readonly and not os.access(path.parent, os.W_OK):
+        # A WAL database needs its -shm file, which a read-only folder cannot hold; nothing can
+        # write there either, so the file is read as immutable.
+        uri += "&immutable=1"
     connection = sqlite3.connect(
         uri, uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False
     )
