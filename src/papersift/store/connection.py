@@ -108,8 +108,12 @@ def _prepare(connection: sqlite3.Connection, path: Path, readonly: bool) -> None
 
 
 def _check_empty(connection: sqlite3.Connection, path: Path) -> None:
-    tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    if tables:
+    # One statement reads both in one snapshot, so a database another process is creating
+    # right now (tables and version committed together) is not mistaken for a foreign one.
+    tables, version = connection.execute(
+        "SELECT count(*), (SELECT user_version FROM pragma_user_version) FROM sqlite_master"
+    ).fetchone()
+    if tables and not version:
         raise StoreError(
             f"The file {str(path)!r} is an SQLite database, but not one of papersift's.",
             "Name papersift's own database with --db PATH, or a new file to start afresh.",

@@ -140,24 +140,32 @@ def schema_version(connection: sqlite3.Connection) -> int:
 def migrate(connection: sqlite3.Connection) -> list[int]:
     """Bring the schema up to :data:`SCHEMA_VERSION`; returns the versions applied.
 
-    The caller has checked that the database is not newer than this code.
+    The version is read again inside each migration's write transaction, so two processes
+    opening a new database at once apply each migration only once. The caller has checked that
+    the database is not newer than this code.
     """
     applied = []
-    current = schema_version(connection)
-    for version in range(current + 1, SCHEMA_VERSION + 1):
-        _apply(connection, version, MIGRATIONS[version - 1])
-        applied.append(version)
+    while schema_version(connection) < SCHEMA_VERSION:
+        version = _apply_next(connection)
+        if version is not None:
+            applied.append(version)
     return applied
 
 
-def _apply(connection: sqlite3.Connection, version: int, script: str) -> None:
-    statements = [part.strip() for part in script.split(";") if part.strip()]
+def _apply_next(connection: sqlite3.Connection) -> int | None:
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for statement in statements:
-            connection.execute(statement)
-        connection.execute(f"PRAGMA user_version = {version:d}")
+        current = schema_version(connection)
+        if current >= SCHEMA_VERSION:
+            connection.rollback()
+            return None
+        script = MIGRATIONS[current]
+        for statement in (part.strip() for part in script.split(";")):
+            if statement:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {current + 1:d}")
     except BaseException:
         connection.rollback()
         raise
     connection.commit()
+    return current + 1
