@@ -99,7 +99,8 @@ def test_backfill_fills_missing_days_from_the_api(tmp_path: Path, arxiv_api) -> 
     config = write_config(tmp_path)
     text = config.read_text().replace(
         '[sources]\ncategories = ["cs.LG", "cs.AI"]\n',
-        f'[sources]\nkind = "api"\ncategories = ["cs.LG", "cs.AI"]\napi_url = "{url}"\napi_delay = 3.0\n',
+        f'[sources]\nkind = "api"\ncategories = ["cs.LG", "cs.AI"]\n'
+        f'api_url = "{url}"\napi_delay = 3.0\n',
     )
     config.write_text(text)
     db = tmp_path / "papersift.sqlite3"
