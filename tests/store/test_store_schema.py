@@ -16,19 +16,18 @@ from papersift.store import SCHEMA_VERSION, Store
 VERSION_1 = """
 CREATE TABLE papers (paper_id TEXT NOT NULL, version INTEGER NOT NULL, title TEXT NOT NULL,
     authors TEXT NOT NULL, abstract TEXT NOT NULL, categories TEXT NOT NULL, comments TEXT,
-    primary_category TEXT, first_seen TEXT NOT NULL, PRIMARY KEY (paper_id, version))
-    WITHOUT ROWID;
+    primary_category TEXT, first_seen TEXT NOT NULL, PRIMARY KEY (paper_id, version));
 CREATE TABLE announcements (date TEXT NOT NULL, paper_id TEXT NOT NULL, version INTEGER NOT NULL,
     category TEXT NOT NULL, announce_type TEXT NOT NULL, source TEXT NOT NULL,
     PRIMARY KEY (date, paper_id, category, announce_type),
     FOREIGN KEY (paper_id, version) REFERENCES papers (paper_id, version)) WITHOUT ROWID;
 CREATE TABLE embeddings (model TEXT NOT NULL, paper_id TEXT NOT NULL, version INTEGER NOT NULL,
-    vector BLOB NOT NULL, PRIMARY KEY (model, paper_id, version)) WITHOUT ROWID;
+    vector BLOB NOT NULL, PRIMARY KEY (model, paper_id, version));
 CREATE TABLE judgments (model TEXT NOT NULL, prompt_hash TEXT NOT NULL, paper_id TEXT NOT NULL,
     version INTEGER NOT NULL, relevance REAL, novelty REAL, comment TEXT NOT NULL,
     flags TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
     cost REAL, duration_ms INTEGER NOT NULL, created_at TEXT NOT NULL,
-    PRIMARY KEY (model, prompt_hash, paper_id, version)) WITHOUT ROWID;
+    PRIMARY KEY (model, prompt_hash, paper_id, version));
 CREATE TABLE runs (run_id INTEGER PRIMARY KEY, date TEXT, profile TEXT NOT NULL,
     started_at TEXT NOT NULL, ended_at TEXT, status TEXT NOT NULL,
     papers INTEGER NOT NULL DEFAULT 0, scanned INTEGER NOT NULL DEFAULT 0,

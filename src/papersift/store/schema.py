@@ -22,7 +22,7 @@ CREATE TABLE papers (
     primary_category TEXT,
     first_seen TEXT NOT NULL,
     PRIMARY KEY (paper_id, version)
-) WITHOUT ROWID;
+);
 
 CREATE TABLE announcements (
     date TEXT NOT NULL,
@@ -41,7 +41,7 @@ CREATE TABLE embeddings (
     version INTEGER NOT NULL,
     vector BLOB NOT NULL,
     PRIMARY KEY (model, paper_id, version)
-) WITHOUT ROWID;
+);
 
 CREATE TABLE judgments (
     model TEXT NOT NULL,
@@ -58,7 +58,7 @@ CREATE TABLE judgments (
     duration_ms INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     PRIMARY KEY (model, prompt_hash, paper_id, version)
-) WITHOUT ROWID;
+);
 
 CREATE TABLE runs (
     run_id INTEGER PRIMARY KEY,
