@@ -82,6 +82,13 @@ def run(
         for line in iter_entries(result.digest):
             click.echo(line)
     click.echo(result.message)
+    if result.problems:
+        # A feed read only in part: the digest of what was readable is written, yet the run
+        # fails so that a scheduled job notices.
+        for problem in result.problems:
+            click.echo(f"Error: {problem}", err=True)
+        click.echo("The digest holds only the items read whole; fetch the feed again.", err=True)
+        click.get_current_context().exit(1)
 
 
 @main.command()

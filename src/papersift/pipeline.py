@@ -27,7 +27,7 @@ from papersift.interests import Interests, load_interests
 from papersift.models import Digest, Listing
 from papersift.rank import FileEmbeddingCache, make_ranker
 from papersift.render import render_json, render_markdown
-from papersift.sources import ApiSource, RssSource, load_listing_files, merge_listings, parse_rss
+from papersift.sources import ApiSource, RssSource, load_listing_files, merge_listings
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ class RunResult:
     listing: Listing
     written: list[Path] = field(default_factory=list)
     message: str = ""
+    problems: list[str] = field(default_factory=list)
+    """Faults of feeds that were read only in part; the digest holds what was readable."""
 
 
 def run_day(settings: Settings, options: RunOptions, reporter: Reporter | None = None) -> RunResult:
@@ -86,11 +88,13 @@ def run_day(settings: Settings, options: RunOptions, reporter: Reporter | None =
     digest = select_day(settings, options, listing, interests, reporter)
     if empty:
         digest.notices.append(empty)
+    problems = list(listing.problems)
     if options.dry_run:
-        return RunResult(digest, listing, message=_dry_run_summary(digest))
+        return RunResult(digest, listing, message=_dry_run_summary(digest), problems=problems)
     out_dir = options.out_dir or settings.output.dir
     written = write_digest(digest, out_dir, settings.output.formats)
-    return RunResult(digest, listing, written, message=f"Digest written to {written[0]}")
+    message = f"Digest written to {written[0]}"
+    return RunResult(digest, listing, written, message=message, problems=problems)
 
 
 def fetch_listing(settings: Settings, options: RunOptions, reporter: Reporter) -> Listing:
@@ -139,16 +143,18 @@ def _fetch_network(settings: Settings, options: RunOptions, reporter: Reporter) 
         listings = []
         with reporter.stage("Fetching feeds", len(urls)) as advance:
             for url in urls:
-                listings.append(parse_rss(rss.fetch_feed(url), url))
+                listings.append(rss.fetch_listing(url))
                 advance(1)
         listing = merge_listings(listings)
     if options.date is None and listing.papers and listing.date is not None:
         expected = _dates.latest_announcement_date(options.now or dt.datetime.now(dt.UTC))
         if listing.date < expected:
+            sources = ", ".join(listing.sources)
             raise FeedError(
-                f"The feed still serves the listing of {listing.date}, not that of {expected}.",
+                f"Source {sources!r} still serves the listing of {listing.date}, "
+                f"not the one due for {expected}.",
                 "arXiv has not refreshed the feed yet; run again later, or pass --date.",
-                source=", ".join(listing.sources),
+                source=sources,
             )
     return listing
 
@@ -161,8 +167,10 @@ def _check_date(listing: Listing, options: RunOptions) -> None:
             )
         return
     if listing.date is not None and listing.date != options.date and listing.papers:
+        sources = ", ".join(listing.sources)
         raise FeedError(
-            f"The listing is of {listing.date}, but {options.date} was asked for.",
+            f"Source {sources!r} holds the listing of {listing.date}, "
+            f"but {options.date} was asked for.",
             "Pass the matching --date, or fetch that day from the API source.",
             source=", ".join(listing.sources),
         )
@@ -172,11 +180,17 @@ def _check_date(listing: Listing, options: RunOptions) -> None:
 def _empty_reason(listing: Listing, options: RunOptions) -> str | None:
     if listing.papers:
         return None
+    if listing.items or listing.problems:
+        sources = ", ".join(listing.sources)
+        why = (listing.problems or listing.skipped)[0]
+        raise FeedError(
+            f"Source {sources!r}: none of its {listing.items} item(s) could be read ({why}).",
+            "Fetch the feed again, or check the file.",
+            source=sources,
+        )
     day = listing.date or options.date
     if day is not None and _dates.is_weekend(day):
         return f"No announcements on {day}: arXiv does not announce on weekends."
-    if listing.skipped:
-        return f"No readable papers in the listing of {day}: {listing.skipped[0]}."
     return f"No announcements on {day}: the feed is empty (an arXiv holiday?)."
 
 
@@ -209,7 +223,7 @@ def select_day(
         filters=outcome,
         total_papers=len(listing.papers),
         ranker=ranker.name,
-        notices=list(listing.skipped[:5]),
+        notices=_notices(listing),
         interests_text=interests.text,
     )
     selection = Selection(
@@ -243,6 +257,13 @@ def _write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _notices(listing: Listing) -> list[str]:
+    notices = [*listing.problems, *listing.skipped[:5]]
+    if len(listing.skipped) > 5:
+        notices.append(f"{len(listing.skipped) - 5} more unreadable item(s) were skipped.")
+    return notices
 
 
 def _dry_run_summary(digest: Digest) -> str:
