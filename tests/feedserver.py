@@ -70,7 +70,7 @@ class FeedServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
                 with server._lock:
@@ -98,7 +98,7 @@ class FeedServer:
     @contextmanager
     def running(self) -> Iterator[FeedServer]:
         """Serve in a thread until the block ends."""
-        thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+        thread = threading.Thread(target=self._http.serve_forever, args=(0.05,), daemon=True)
         thread.start()
         try:
             yield self

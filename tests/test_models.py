@@ -67,7 +67,9 @@ prefixes = st.sampled_from(
 
 
 @given(st.one_of(new_ids, old_ids), versions, prefixes)
-def test_round_trip_keeps_id_and_version_apart(paper_id: str, version: int | None, prefix: str) -> None:
+def test_round_trip_keeps_id_and_version_apart(
+    paper_id: str, version: int | None, prefix: str
+) -> None:
     text = paper_id if version is None else f"{paper_id}v{version}"
     parsed = ArxivId.parse(prefix + text)
     assert parsed.id == paper_id

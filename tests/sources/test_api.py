@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,10 +16,8 @@ from papersift.sources import parse_atom
 
 def _atom_files(demo_day: Path, request: pytest.FixtureRequest) -> list[Path]:
     days = [demo_day]
-    try:
+    with contextlib.suppress(pytest.skip.Exception):
         days += shared_days(request.getfixturevalue("shared_data"))
-    except pytest.skip.Exception:
-        pass
     return [day / "api-query.atom.xml" for day in days]
 
 

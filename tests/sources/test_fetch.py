@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from feedserver import FeedServer, Reply
 
+from feedserver import FeedServer, Reply
 from papersift._http import USER_AGENT, Spacing, make_client
 from papersift.errors import FeedError
 from papersift.sources import ApiSource, RssSource
@@ -40,7 +40,10 @@ def test_joined_and_separate_feed_urls(feed_server: FeedServer) -> None:
     joined = RssSource(client, ["cs.LG", "cs.AI"], "https://rss.arxiv.org/rss", joined=True)
     single = RssSource(client, ["cs.LG", "cs.AI"], "https://rss.arxiv.org/rss/", joined=False)
     assert joined.feed_urls() == ["https://rss.arxiv.org/rss/cs.LG+cs.AI"]
-    assert single.feed_urls() == ["https://rss.arxiv.org/rss/cs.LG", "https://rss.arxiv.org/rss/cs.AI"]
+    assert single.feed_urls() == [
+        "https://rss.arxiv.org/rss/cs.LG",
+        "https://rss.arxiv.org/rss/cs.AI",
+    ]
 
 
 def test_404_names_the_source_and_is_not_retried(feed_server: FeedServer) -> None:
