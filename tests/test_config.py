@@ -31,8 +31,12 @@ def _config(tmp_path: Path, text: str) -> Path:
             ["unknown key 'sources.categoriess'"],
             ["categories", "rss_url", "api_delay"],
         ),
-        ('[rankr]\ntop = 3\n', ["unknown key 'rankr'"], ["ranker", "sources"]),
-        ("[ranker]\ntop = 0\n", ["key 'ranker.top'", "the value 0"], ["greater than or equal to 1"]),
+        ("[rankr]\ntop = 3\n", ["unknown key 'rankr'"], ["ranker", "sources"]),
+        (
+            "[ranker]\ntop = 0\n",
+            ["key 'ranker.top'", "the value 0"],
+            ["greater than or equal to 1"],
+        ),
         ('[sources]\nkind = "oai"\n', ["key 'sources.kind'", "'oai'"], ["'rss' or 'api'"]),
         (
             '[filters]\nannounce_types = ["new", "weird"]\n',
