@@ -20,10 +20,11 @@ import platformdirs
 from papersift import _dates
 from papersift._http import make_client
 from papersift.config import Settings
-from papersift.digest import DigestInputs, Selection, build_digest
+from papersift.digest import DigestInputs, Selection
 from papersift.errors import FeedError
 from papersift.filters import filter_listing
 from papersift.interests import Interests, load_interests
+from papersift.judge import FileJudgmentCache, JudgmentCache, build_judged_digest
 from papersift.models import Digest, Listing
 from papersift.rank import FileEmbeddingCache, make_ranker
 from papersift.render import render_json, render_markdown
@@ -57,6 +58,8 @@ class RunOptions:
     send_empty: bool | None = None
     now: dt.datetime | None = None
     """The clock, for the staleness check of network sources; tests fix it."""
+    judgment_cache: JudgmentCache | None = None
+    """Where judgments are kept; defaults to a file in the user's cache directory."""
 
 
 @dataclass(slots=True)
@@ -229,7 +232,13 @@ def select_day(
     selection = Selection(
         top=options.top or settings.ranker.top, threshold=settings.ranker.threshold
     )
-    return build_digest(inputs, selection)
+    cache = options.judgment_cache or FileJudgmentCache(
+        settings.judge.cache_file
+        or Path(platformdirs.user_cache_dir("papersift")) / "judgments.jsonl"
+    )
+    return build_judged_digest(
+        settings.judge, inputs, selection, cache, reporter, dry_run=options.dry_run
+    )
 
 
 def write_digest(digest: Digest, out_dir: Path, formats: list[str]) -> list[Path]:
@@ -267,10 +276,14 @@ def _notices(listing: Listing) -> list[str]:
 
 
 def _dry_run_summary(digest: Digest) -> str:
-    return (
-        f"Dry run for {digest.date}: {digest.total_papers} papers, "
-        f"{digest.scanned_papers} scanned, {digest.relevant_papers} would be in the digest; "
-        "nothing written."
+    estimates = [notice for notice in digest.notices if notice.startswith("Judge estimate")]
+    return "\n".join(
+        [
+            f"Dry run for {digest.date}: {digest.total_papers} papers, "
+            f"{digest.scanned_papers} scanned, {digest.relevant_papers} would be in the digest; "
+            "nothing written.",
+            *estimates,
+        ]
     )
 
 
