@@ -30,6 +30,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
