@@ -17,6 +17,7 @@ from papersift._terminal import RichReporter, setup_logging
 from papersift.config import load_settings
 from papersift.errors import InputError, PapersiftError
 from papersift.pipeline import RunOptions, iter_entries, run_day
+from papersift.web_cli import deliver, deliveries_failed, site
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ def run(
         for line in iter_entries(result.digest):
             click.echo(line)
     click.echo(result.message)
+    if result.failed_deliveries:
+        raise deliveries_failed(result.failed_deliveries)
 
 
 @main.command()
@@ -103,6 +106,10 @@ def init(folder: Path) -> None:
         target.write_text((starter / name).read_text(encoding="utf-8"), encoding="utf-8")
         click.echo(f"Wrote {target}")
     click.echo("Edit interests.md, then run: papersift run")
+
+
+main.add_command(site)
+main.add_command(deliver)
 
 
 def entry() -> None:

@@ -20,11 +20,13 @@ import platformdirs
 from papersift import _dates
 from papersift._http import make_client
 from papersift.config import Settings
+from papersift.deliver.base import Delivery
 from papersift.digest import DigestInputs, Selection, build_digest
 from papersift.errors import FeedError
 from papersift.filters import filter_listing
 from papersift.interests import Interests, load_interests
 from papersift.models import Digest, Listing
+from papersift.publish import publish_digest
 from papersift.rank import FileEmbeddingCache, make_ranker
 from papersift.render import render_json, render_markdown
 from papersift.sources import ApiSource, RssSource, load_listing_files, merge_listings, parse_rss
@@ -67,6 +69,8 @@ class RunResult:
     listing: Listing
     written: list[Path] = field(default_factory=list)
     message: str = ""
+    failed_deliveries: list[Delivery] = field(default_factory=list)
+    """Deliveries that failed; the digest files were written all the same."""
 
 
 def run_day(settings: Settings, options: RunOptions, reporter: Reporter | None = None) -> RunResult:
@@ -90,7 +94,9 @@ def run_day(settings: Settings, options: RunOptions, reporter: Reporter | None =
         return RunResult(digest, listing, message=_dry_run_summary(digest))
     out_dir = options.out_dir or settings.output.dir
     written = write_digest(digest, out_dir, settings.output.formats)
-    return RunResult(digest, listing, written, message=f"Digest written to {written[0]}")
+    published = publish_digest(digest, settings, out_dir)
+    written += published.written
+    return RunResult(digest, listing, written, f"Digest written to {written[0]}", published.failed)
 
 
 def fetch_listing(settings: Settings, options: RunOptions, reporter: Reporter) -> Listing:
@@ -225,6 +231,8 @@ def write_digest(digest: Digest, out_dir: Path, formats: list[str]) -> list[Path
     rendered = {"markdown": (".md", render_markdown), "json": (".json", render_json)}
     written = []
     for kind in formats:
+        if kind not in rendered:
+            continue  # html: written by publish_digest with the assets it needs
         suffix, render = rendered[kind]
         text = render(digest)
         path = month / f"{digest.date.isoformat()}{suffix}"
