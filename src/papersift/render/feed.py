@@ -1,8 +1,9 @@
 """The Atom feed of the digest, so a feed reader can subscribe to the selected papers.
 
 One entry per selected paper of the latest days (``[site] feed_days``); the entry links to the
-paper's abstract page and, when ``[site] base_url`` is set, to its place on the day page. The
-text of papers goes in as text, or as HTML escaped by the templates: never as markup.
+paper's abstract page; when ``[site] base_url`` is set, its content also links to the paper's
+place on the day page (feedgen 1.0 writes no ``rel`` on entry links, so an entry keeps one
+link). The text of papers goes in as text, or as HTML escaped by the templates: never as markup.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 
 from papersift.config import SiteSettings
-from papersift.render.html import environment, paper_anchor
+from papersift.render.html import day_href, environment, paper_anchor
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 cannot carry; they are dropped rather than failing the feed."""
@@ -42,7 +43,9 @@ def render_feed(documents: Sequence[Mapping[str, Any]], settings: SiteSettings) 
     template = environment().get_template("feed_entry.html")
     for document in reversed(recent):
         for rank, paper in enumerate(document.get("papers", []), 1):
-            _add_entry(generator, document, rank, paper, base, template.render(paper=paper))
+            page = f"{base}{day_href(document['date'])}#{paper_anchor(paper['id'])}" if base else ""
+            content = template.render(paper=paper, page=page)
+            _add_entry(generator, document, rank, paper, content)
     return generator.atom_str(pretty=True).decode("utf-8")
 
 
@@ -51,17 +54,13 @@ def _add_entry(
     document: Mapping[str, Any],
     rank: int,
     paper: Mapping[str, Any],
-    base: str,
     content: str,
 ) -> None:
     date = document["date"]
     entry = generator.add_entry(order="append")
     entry.id(f"urn:papersift:{_clean(document.get('profile', ''))}:{date}:{paper['id']}")
     entry.title(_clean(paper["title"]))
-    entry.link(href=paper["abs_url"], rel="alternate", type="text/html")
-    if base:
-        page = f"{base}{date[:7]}/{date}.html#{paper_anchor(paper['id'])}"
-        entry.link(href=page, rel="related", type="text/html")
+    entry.link(href=paper["abs_url"])
     for name in paper.get("authors", []):
         entry.author({"name": _clean(name)})
     for category in paper.get("categories", []):

@@ -55,6 +55,11 @@ def paper_anchor(paper_id: str) -> str:
     return "paper-" + _ANCHOR_UNSAFE.sub("-", paper_id)
 
 
+def day_href(date: str) -> str:
+    """The path of a day page from the site's root, e.g. ``2026-05/2026-05-26.html``."""
+    return f"{date[:7]}/{date}.html"
+
+
 def document_of(digest: Digest | Mapping[str, Any]) -> Mapping[str, Any]:
     """The digest document of ``digest``, which may already be one."""
     return digest_to_dict(digest) if isinstance(digest, Digest) else digest

@@ -33,7 +33,14 @@ from papersift.errors import InputError
 from papersift.render._documents import load_digest_documents
 from papersift.render._files import write_atomic
 from papersift.render.feed import render_feed
-from papersift.render.html import SiteLinks, copy_assets, environment, paper_anchor, render_html
+from papersift.render.html import (
+    SiteLinks,
+    copy_assets,
+    day_href,
+    environment,
+    paper_anchor,
+    render_html,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,11 +91,6 @@ def build_site(out_dir: Path, site_dir: Path, settings: SiteSettings) -> SiteRes
         result.pages.append(site_dir / relative)
     logger.info("Site of %d day(s) written to %s", len(documents), site_dir)
     return result
-
-
-def day_href(date: str) -> str:
-    """The path of a day page from the site's root."""
-    return f"{date[:7]}/{date}.html"
 
 
 def _day_pages(documents: Sequence[Mapping[str, Any]], title: str) -> dict[Path, str]:
