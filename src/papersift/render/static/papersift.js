@@ -58,5 +58,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     renderTex(document);
     foldAbstracts();
+    document.documentElement.setAttribute("data-ready", "true");
   });
 })();
