@@ -8,7 +8,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from site_support import BuiltSite, day_feeds, papersift, write_config
+
+from web_support import BuiltSite, day_feeds, papersift, write_config
 
 
 @pytest.fixture(scope="session")

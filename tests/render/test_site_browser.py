@@ -16,7 +16,8 @@ from typing import Any
 import feedparser
 import httpx
 import pytest
-from site_support import DEMO_DAY, HOSTILE_DAY, ROOT, BuiltSite
+
+from web_support import DEMO_DAY, HOSTILE_DAY, ROOT, BuiltSite
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"

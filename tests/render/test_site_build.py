@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
-from site_support import HOSTILE_DAY, BuiltSite, papersift, write_config
 
 from papersift.config import SiteSettings
 from papersift.render._documents import load_digest_documents
 from papersift.render.site import build_site
+from web_support import HOSTILE_DAY, BuiltSite, papersift, write_config
 
 
 class _Links(HTMLParser):

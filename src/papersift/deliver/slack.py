@@ -34,6 +34,23 @@ _ABSTRACT_CHARS = 280
 Block = dict[str, Any]
 
 
+class _Redact(logging.Filter):
+    """Replaces the webhook URL and the token in slack_sdk's log lines, which name them."""
+
+    secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for secret in self.secrets:
+            message = message.replace(secret, "***")
+        record.msg, record.args = message, None
+        return True
+
+
+_sdk_logger = logging.getLogger(f"{__name__}.sdk")
+_sdk_logger.addFilter(_Redact())
+
+
 @dataclass(frozen=True, slots=True)
 class SlackMessage:
     """One message: its blocks and the plain text notifications show."""
@@ -176,11 +193,15 @@ def _poster(
     except ImportError:
         raise MissingExtraError("Slack delivery", "slack") from None
     handlers = _retry_handlers(settings.retries, sleep)
+    for secret in (settings.webhook_url, settings.bot_token):
+        if secret is not None:
+            _Redact.secrets.add(secret.get_secret_value())
     if settings.webhook_url is not None:
         webhook = WebhookClient(
             settings.webhook_url.get_secret_value(),
             timeout=settings.timeout,
             retry_handlers=handlers,
+            logger=_sdk_logger,
         )
 
         def post_webhook(message: SlackMessage) -> None:
@@ -201,6 +222,7 @@ def _poster(
         base_url=settings.api_url,
         timeout=settings.timeout,
         retry_handlers=handlers,
+        logger=_sdk_logger,
     )
 
     def post_bot(message: SlackMessage) -> None:
