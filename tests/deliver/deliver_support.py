@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import http.server
 import json
 import socket
 import subprocess
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,4 +155,26 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path] | None:
     return cert, key
 
 
-Recorder = Callable[[], list[Any]]
+@dataclass
+class Mailbox:
+    """An aiosmtpd handler keeping every message; refuses ``refused@`` and can drop the line."""
+
+    messages: list[tuple[list[str], email.message.EmailMessage, bool]] = field(default_factory=list)
+    drop: bool = False
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address.startswith("refused"):
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.drop:
+            server.transport.close()
+            return "421 closing"
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        encrypted = session.ssl is not None or server.transport.get_extra_info("ssl_object")
+        self.messages.append((list(envelope.rcpt_tos), message, bool(encrypted)))
+        return "250 Message accepted"

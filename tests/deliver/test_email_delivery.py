@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from deliver_support import free_port, self_signed_certificate
+from deliver_support import Mailbox, free_port, self_signed_certificate
 from pydantic import SecretStr
 
 from papersift.config import EmailSettings
@@ -21,31 +18,6 @@ from papersift.render.html import render_email_html
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 aiosmtpd_smtp = pytest.importorskip("aiosmtpd.smtp")
-
-
-@dataclass
-class Mailbox:
-    """An aiosmtpd handler keeping every message; refuses ``refused@`` and can drop the line."""
-
-    messages: list[tuple[list[str], email.message.EmailMessage, bool]] = field(default_factory=list)
-    drop: bool = False
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if address.startswith("refused"):
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.drop:
-            server.transport.close()
-            return "421 closing"
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        encrypted = session.ssl is not None or server.transport.get_extra_info("ssl_object")
-        self.messages.append((list(envelope.rcpt_tos), message, bool(encrypted)))
-        return "250 Message accepted"
 
 
 def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:

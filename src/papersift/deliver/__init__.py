@@ -59,8 +59,16 @@ def deliver_document(
 
 
 def retry_deliveries(settings: Settings, log: DeliveryLog, out_dir: Path) -> list[Delivery]:
-    """Send again every failed delivery of this profile; returns the new records."""
-    failed = [r for r in log.load_failed_deliveries() if r.profile == settings.profile.name]
+    """Send again every failed delivery of this profile; returns the new records.
+
+    A failed delivery whose target is no longer configured (a recipient taken out of the list,
+    Slack switched off) is skipped with a warning.
+    """
+    failed = [
+        record
+        for record in log.load_failed_deliveries()
+        if record.profile == settings.profile.name and _still_configured(record, settings)
+    ]
     records: list[Delivery] = []
     for date in sorted({record.digest_date for record in failed}):
         of_day = [record for record in failed if record.digest_date == date]
@@ -80,6 +88,20 @@ def retry_deliveries(settings: Settings, log: DeliveryLog, out_dir: Path) -> lis
         log.save_delivery(record)
         _log_outcome(record)
     return records
+
+
+def _still_configured(record: Delivery, settings: Settings) -> bool:
+    if record.channel == "slack" and slack_configured(settings.slack):
+        return True
+    if record.channel == "email" and record.target in settings.email.recipients:
+        return True
+    logger.warning(
+        "Not retrying the delivery of %s to %s %s: it is no longer configured",
+        record.digest_date,
+        record.channel,
+        record.target,
+    )
+    return False
 
 
 def page_url(settings: Settings, date: str) -> str:
