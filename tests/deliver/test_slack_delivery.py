@@ -179,3 +179,10 @@ def test_an_unreachable_server_is_a_delivery_error(demo_document: dict[str, Any]
     settings = SlackSettings(webhook_url=SecretStr(url), retries=0)
     with pytest.raises(DeliveryError, match="could not be reached"):
         deliver_slack(demo_document, settings)
+
+
+def test_a_malformed_webhook_url_is_not_echoed(demo_document: dict[str, Any]) -> None:
+    settings = SlackSettings(webhook_url=SecretStr("hooks.example/zz-secret-91"), retries=0)
+    with pytest.raises(DeliveryError) as caught:
+        deliver_slack(demo_document, settings)
+    assert "zz-secret-91" not in str(caught.value)

@@ -40,11 +40,14 @@ class _Redact(logging.Filter):
     secrets: set[str] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        for secret in self.secrets:
-            message = message.replace(secret, "***")
-        record.msg, record.args = message, None
+        record.msg, record.args = _redact(record.getMessage()), None
         return True
+
+
+def _redact(text: str) -> str:
+    for secret in _Redact.secrets:
+        text = text.replace(secret, "***")
+    return text
 
 
 _sdk_logger = logging.getLogger(f"{__name__}.sdk")
@@ -187,9 +190,7 @@ def _poster(
     settings: SlackSettings, sleep: Callable[[float], None]
 ) -> Callable[[SlackMessage], None]:
     try:
-        from slack_sdk.errors import SlackApiError, SlackClientError
-        from slack_sdk.web import WebClient
-        from slack_sdk.webhook import WebhookClient
+        import slack_sdk  # noqa: F401
     except ImportError:
         raise MissingExtraError("Slack delivery", "slack") from None
     handlers = _retry_handlers(settings.retries, sleep)
@@ -197,24 +198,34 @@ def _poster(
         if secret is not None:
             _Redact.secrets.add(secret.get_secret_value())
     if settings.webhook_url is not None:
-        webhook = WebhookClient(
-            settings.webhook_url.get_secret_value(),
-            timeout=settings.timeout,
-            retry_handlers=handlers,
-            logger=_sdk_logger,
-        )
+        return _webhook_poster(settings.webhook_url.get_secret_value(), settings, handlers)
+    return _bot_poster(settings, handlers)
 
-        def post_webhook(message: SlackMessage) -> None:
-            try:
-                response = webhook.send(text=message.text, blocks=message.blocks)
-            except (SlackClientError, URLError, OSError) as exc:
-                raise _failure("the webhook could not be reached", exc) from None
-            if response.status_code != 200:
-                raise _failure(
-                    f"the webhook answered {response.status_code} {response.body[:200]!r}"
-                )
 
-        return post_webhook
+def _webhook_poster(
+    url: str, settings: SlackSettings, handlers: list[Any]
+) -> Callable[[SlackMessage], None]:
+    from slack_sdk.errors import SlackClientError
+    from slack_sdk.webhook import WebhookClient
+
+    webhook = WebhookClient(
+        url, timeout=settings.timeout, retry_handlers=handlers, logger=_sdk_logger
+    )
+
+    def post(message: SlackMessage) -> None:
+        try:
+            response = webhook.send(text=message.text, blocks=message.blocks)
+        except (SlackClientError, URLError, OSError, ValueError) as exc:
+            raise _failure("the webhook could not be reached", exc) from None
+        if response.status_code != 200:
+            raise _failure(f"the webhook answered {response.status_code} {response.body[:200]!r}")
+
+    return post
+
+
+def _bot_poster(settings: SlackSettings, handlers: list[Any]) -> Callable[[SlackMessage], None]:
+    from slack_sdk.errors import SlackApiError, SlackClientError
+    from slack_sdk.web import WebClient
 
     assert settings.bot_token is not None
     client = WebClient(
@@ -225,24 +236,25 @@ def _poster(
         logger=_sdk_logger,
     )
 
-    def post_bot(message: SlackMessage) -> None:
+    def post(message: SlackMessage) -> None:
         try:
             client.chat_postMessage(
                 channel=str(settings.channel), text=message.text, blocks=message.blocks
             )
         except SlackApiError as exc:
             error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+            status = exc.response.status_code
             raise _failure(
-                f"chat.postMessage answered {exc.response.status_code} ({error or 'no error code'})"
+                f"chat.postMessage answered {status} ({error or 'no error code'})"
             ) from None
-        except (SlackClientError, URLError, OSError) as exc:
+        except (SlackClientError, URLError, OSError, ValueError) as exc:
             raise _failure("the Slack API could not be reached", exc) from None
 
-    return post_bot
+    return post
 
 
 def _failure(what: str, exc: BaseException | None = None) -> DeliveryError:
-    cause = f": {type(exc).__name__}: {exc}" if exc is not None else ""
+    cause = f": {type(exc).__name__}: {_redact(str(exc))}" if exc is not None else ""
     return DeliveryError(
         f"Slack delivery failed: {what}{cause}.",
         "Check [slack] and SLACK_WEBHOOK_URL / SLACK_BOT_TOKEN, "

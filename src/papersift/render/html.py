@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import re
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -145,9 +145,3 @@ def _score(value: float | None) -> str:
 def _long_date(value: str) -> str:
     day = dt.date.fromisoformat(value)
     return f"{day:%A}, {day.day} {day:%B %Y}"
-
-
-def entries_of(document: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
-    """The selected papers of a digest document, in order."""
-    papers: Sequence[Mapping[str, Any]] = document.get("papers", [])
-    return papers
