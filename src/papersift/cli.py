@@ -18,6 +18,7 @@ from papersift.config import load_settings
 from papersift.errors import InputError, PapersiftError
 from papersift.history_cli import register_history_commands, use_db
 from papersift.pipeline import RunOptions, iter_entries, run_day
+from papersift.web_cli import deliver, deliveries_failed, site
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,8 @@ def run(
             click.echo(f"Error: {problem}", err=True)
         click.echo("The digest holds only the items read whole; fetch the feed again.", err=True)
         click.get_current_context().exit(1)
+    if result.failed_deliveries:
+        raise deliveries_failed(result.failed_deliveries)
 
 
 @main.command()
@@ -120,6 +123,8 @@ def init(folder: Path) -> None:
 
 
 register_history_commands(main)
+main.add_command(site)
+main.add_command(deliver)
 
 
 def entry() -> None:

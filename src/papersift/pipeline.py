@@ -20,12 +20,14 @@ import platformdirs
 from papersift import _dates, calendar
 from papersift._http import make_client
 from papersift.config import Settings
+from papersift.deliver.base import Delivery
 from papersift.digest import DigestInputs, Selection
 from papersift.errors import FeedError
 from papersift.filters import filter_listing
 from papersift.interests import Interests, load_interests
 from papersift.judge import FileJudgmentCache, JudgmentCache, build_judged_digest
 from papersift.models import Digest, Listing
+from papersift.publish import publish_digest
 from papersift.rank import FileEmbeddingCache, make_ranker
 from papersift.render import render_json, render_markdown
 from papersift.sources import ApiSource, RssSource, load_listing_files, merge_listings
@@ -78,6 +80,8 @@ class RunResult:
     message: str = ""
     problems: list[str] = field(default_factory=list)
     """Faults of feeds that were read only in part; the digest holds what was readable."""
+    failed_deliveries: list[Delivery] = field(default_factory=list)
+    """Deliveries that failed; the digest files were written all the same."""
 
 
 def run_day(settings: Settings, options: RunOptions, reporter: Reporter | None = None) -> RunResult:
@@ -125,8 +129,12 @@ def _run_day(
     out_dir = options.out_dir or settings.output.dir
     written = write_digest(digest, out_dir, settings.output.formats)
     record.record_digest(digest)
+    published = publish_digest(digest, settings, out_dir)
+    written += published.written
     message = f"Digest written to {written[0]}"
-    return RunResult(digest, listing, written, message=message, problems=problems)
+    return RunResult(
+        digest, listing, written, message, problems=problems, failed_deliveries=published.failed
+    )
 
 
 def fetch_listing(settings: Settings, options: RunOptions, reporter: Reporter) -> Listing:
@@ -312,6 +320,8 @@ def write_digest(digest: Digest, out_dir: Path, formats: list[str]) -> list[Path
     rendered = {"markdown": (".md", render_markdown), "json": (".json", render_json)}
     written = []
     for kind in formats:
+        if kind not in rendered:
+            continue  # html: written by publish_digest with the assets it needs
         suffix, render = rendered[kind]
         text = render(digest)
         path = month / f"{digest.date.isoformat()}{suffix}"
