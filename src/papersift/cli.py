@@ -18,6 +18,7 @@ from papersift.config import load_settings
 from papersift.errors import InputError, PapersiftError
 from papersift.history_cli import register_history_commands, use_db
 from papersift.pipeline import RunOptions, iter_entries, run_day
+from papersift.web_cli import deliver, deliveries_failed, site
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,15 @@ def run(
         for line in iter_entries(result.digest):
             click.echo(line)
     click.echo(result.message)
+    if result.problems:
+        # A feed read only in part: the digest of what was readable is written, yet the run
+        # fails so that a scheduled job notices.
+        for problem in result.problems:
+            click.echo(f"Error: {problem}", err=True)
+        click.echo("The digest holds only the items read whole; fetch the feed again.", err=True)
+        click.get_current_context().exit(1)
+    if result.failed_deliveries:
+        raise deliveries_failed(result.failed_deliveries)
 
 
 @main.command()
@@ -113,6 +123,8 @@ def init(folder: Path) -> None:
 
 
 register_history_commands(main)
+main.add_command(site)
+main.add_command(deliver)
 
 
 def entry() -> None:

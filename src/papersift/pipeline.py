@@ -20,14 +20,17 @@ import platformdirs
 from papersift import _dates, calendar
 from papersift._http import make_client
 from papersift.config import Settings
-from papersift.digest import DigestInputs, Selection, build_digest
+from papersift.deliver.base import Delivery
+from papersift.digest import DigestInputs, Selection
 from papersift.errors import FeedError
 from papersift.filters import filter_listing
 from papersift.interests import Interests, load_interests
+from papersift.judge import FileJudgmentCache, JudgmentCache, build_judged_digest
 from papersift.models import Digest, Listing
+from papersift.publish import publish_digest
 from papersift.rank import FileEmbeddingCache, make_ranker
 from papersift.render import render_json, render_markdown
-from papersift.sources import ApiSource, RssSource, load_listing_files, merge_listings, parse_rss
+from papersift.sources import ApiSource, RssSource, load_listing_files, merge_listings
 from papersift.store import Store
 from papersift.store.runs import RunRecord, drop_shown, open_store
 
@@ -59,6 +62,8 @@ class RunOptions:
     send_empty: bool | None = None
     now: dt.datetime | None = None
     """The clock, for the staleness check of network sources; tests fix it."""
+    judgment_cache: JudgmentCache | None = None
+    """Where judgments are kept; defaults to a file in the user's cache directory."""
     backfilled: bool = False
     """The day is filled in later (``papersift backfill``); its digest says so."""
     listing: Listing | None = None
@@ -73,6 +78,10 @@ class RunResult:
     listing: Listing
     written: list[Path] = field(default_factory=list)
     message: str = ""
+    problems: list[str] = field(default_factory=list)
+    """Faults of feeds that were read only in part; the digest holds what was readable."""
+    failed_deliveries: list[Delivery] = field(default_factory=list)
+    """Deliveries that failed; the digest files were written all the same."""
 
 
 def run_day(settings: Settings, options: RunOptions, reporter: Reporter | None = None) -> RunResult:
@@ -114,12 +123,18 @@ def _run_day(
     digest = select_day(settings, options, listing, interests, reporter, store)
     if empty:
         digest.notices.append(empty)
+    problems = list(listing.problems)
     if options.dry_run or record is None:
-        return RunResult(digest, listing, message=_dry_run_summary(digest))
+        return RunResult(digest, listing, message=_dry_run_summary(digest), problems=problems)
     out_dir = options.out_dir or settings.output.dir
     written = write_digest(digest, out_dir, settings.output.formats)
     record.record_digest(digest)
-    return RunResult(digest, listing, written, message=f"Digest written to {written[0]}")
+    published = publish_digest(digest, settings, out_dir)
+    written += published.written
+    message = f"Digest written to {written[0]}"
+    return RunResult(
+        digest, listing, written, message, problems=problems, failed_deliveries=published.failed
+    )
 
 
 def fetch_listing(settings: Settings, options: RunOptions, reporter: Reporter) -> Listing:
@@ -167,16 +182,18 @@ def _fetch_network(settings: Settings, options: RunOptions, reporter: Reporter) 
         listings = []
         with reporter.stage("Fetching feeds", len(urls)) as advance:
             for url in urls:
-                listings.append(parse_rss(rss.fetch_feed(url), url))
+                listings.append(rss.fetch_listing(url))
                 advance(1)
         listing = merge_listings(listings)
     if options.date is None and listing.papers and listing.date is not None:
         expected = _dates.latest_announcement_date(options.now or dt.datetime.now(dt.UTC))
         if listing.date < expected:
+            sources = ", ".join(listing.sources)
             raise FeedError(
-                f"The feed still serves the listing of {listing.date}, not that of {expected}.",
+                f"Source {sources!r} still serves the listing of {listing.date}, "
+                f"not the one due for {expected}.",
                 "arXiv has not refreshed the feed yet; run again later, or pass --date.",
-                source=", ".join(listing.sources),
+                source=sources,
             )
     return listing
 
@@ -205,8 +222,10 @@ def _check_date(listing: Listing, options: RunOptions) -> None:
             )
         return
     if listing.date is not None and listing.date != options.date and listing.papers:
+        sources = ", ".join(listing.sources)
         raise FeedError(
-            f"The listing is of {listing.date}, but {options.date} was asked for.",
+            f"Source {sources!r} holds the listing of {listing.date}, "
+            f"but {options.date} was asked for.",
             "Pass the matching --date, or fetch that day from the API source.",
             source=", ".join(listing.sources),
         )
@@ -216,11 +235,17 @@ def _check_date(listing: Listing, options: RunOptions) -> None:
 def _empty_reason(listing: Listing, options: RunOptions) -> str | None:
     if listing.papers:
         return None
+    if listing.items or listing.problems:
+        sources = ", ".join(listing.sources)
+        why = (listing.problems or listing.skipped)[0]
+        raise FeedError(
+            f"Source {sources!r}: none of its {listing.items} item(s) could be read ({why}).",
+            "Fetch the feed again, or check the file.",
+            source=sources,
+        )
     day = listing.date or options.date
     if day is not None and _dates.is_weekend(day):
         return f"No announcements on {day}: arXiv does not announce on weekends."
-    if listing.skipped:
-        return f"No readable papers in the listing of {day}: {listing.skipped[0]}."
     return f"No announcements on {day}: the feed is empty (an arXiv holiday?)."
 
 
@@ -264,14 +289,28 @@ def select_day(
         filters=outcome,
         total_papers=len(listing.papers),
         ranker=ranker.name,
-        notices=list(listing.skipped[:5]),
+        notices=_notices(listing),
         interests_text=interests.text,
         backfilled=options.backfilled,
     )
     selection = Selection(
         top=options.top or settings.ranker.top, threshold=settings.ranker.threshold
     )
-    return build_digest(inputs, selection)
+    judgments = _judgment_cache(settings, options, store)
+    return build_judged_digest(
+        settings.judge, inputs, selection, judgments, reporter, dry_run=options.dry_run
+    )
+
+
+def _judgment_cache(settings: Settings, options: RunOptions, store: Store | None) -> JudgmentCache:
+    if options.judgment_cache is not None:
+        return options.judgment_cache
+    if store is not None:
+        return store
+    return FileJudgmentCache(
+        settings.judge.cache_file
+        or Path(platformdirs.user_cache_dir("papersift")) / "judgments.jsonl"
+    )
 
 
 def write_digest(digest: Digest, out_dir: Path, formats: list[str]) -> list[Path]:
@@ -281,6 +320,8 @@ def write_digest(digest: Digest, out_dir: Path, formats: list[str]) -> list[Path
     rendered = {"markdown": (".md", render_markdown), "json": (".json", render_json)}
     written = []
     for kind in formats:
+        if kind not in rendered:
+            continue  # html: written by publish_digest with the assets it needs
         suffix, render = rendered[kind]
         text = render(digest)
         path = month / f"{digest.date.isoformat()}{suffix}"
@@ -301,11 +342,22 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _notices(listing: Listing) -> list[str]:
+    notices = [*listing.problems, *listing.skipped[:5]]
+    if len(listing.skipped) > 5:
+        notices.append(f"{len(listing.skipped) - 5} more unreadable item(s) were skipped.")
+    return notices
+
+
 def _dry_run_summary(digest: Digest) -> str:
-    return (
-        f"Dry run for {digest.date}: {digest.total_papers} papers, "
-        f"{digest.scanned_papers} scanned, {digest.relevant_papers} would be in the digest; "
-        "nothing written."
+    estimates = [notice for notice in digest.notices if notice.startswith("Judge estimate")]
+    return "\n".join(
+        [
+            f"Dry run for {digest.date}: {digest.total_papers} papers, "
+            f"{digest.scanned_papers} scanned, {digest.relevant_papers} would be in the digest; "
+            "nothing written.",
+            *estimates,
+        ]
     )
 
 

@@ -67,12 +67,14 @@ def make_ranker(
 
     if settings.kind == "tfidf":
         return TfidfRanker()
+    from papersift.errors import MissingExtraError
+    from papersift.rank.embedding import EmbeddingRanker, load_encoder
+
     try:
-        from papersift.rank.embedding import EmbeddingRanker, load_encoder
-    except ImportError as exc:
-        logger.warning("Embedding ranker unavailable (%s); using TF-IDF instead.", exc)
+        encoder = load_encoder(settings.model, settings.model_path)
+    except MissingExtraError as exc:
+        logger.warning("%s Using the TF-IDF ranker instead.", exc.message)
         return TfidfRanker()
-    encoder = load_encoder(settings.model, settings.model_path)
     ranker = EmbeddingRanker(encoder, cache, batch_size=settings.batch_size)
     if save_every is not None:
         ranker.save_every = save_every
