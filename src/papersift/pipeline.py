@@ -129,7 +129,7 @@ def _run_day(
     out_dir = options.out_dir or settings.output.dir
     written = write_digest(digest, out_dir, settings.output.formats)
     record.record_digest(digest)
-    published = publish_digest(digest, settings, out_dir)
+    published = publish_digest(digest, settings, out_dir, log=store)
     written += published.written
     message = f"Digest written to {written[0]}"
     return RunResult(
