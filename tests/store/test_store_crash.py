@@ -51,7 +51,7 @@ def test_killed_run_resumes_without_paying_twice(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     total = count(reference_db, "SELECT count(*) FROM embeddings")
-    assert total > 20
+    assert total >= 15
 
     config = config_for(tmp_path / "killed")
     db = config.parent / "papersift.sqlite3"
