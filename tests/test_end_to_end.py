@@ -29,7 +29,7 @@ from digests import sections  # noqa: E402
 
 
 def _feed_truth(day: Path) -> tuple[int, dict[str, str], Counter[str]]:
-    """Items, the title of each distinct paper, and the RSS announce types, read with ElementTree."""
+    """Items, the title of each distinct paper and the RSS announce types, via ElementTree."""
     items, titles, types = 0, {}, Counter()
     for path in sorted(day.glob("*.xml")):
         root = ET.parse(path).getroot()
