@@ -196,7 +196,7 @@ def estimate_day(
         keys = [(p.id, p.version) for p in chosen]
         cached = cache.load_judgments(settings.model, prompt.prompt_hash, keys)
         todo = [p for p in chosen if (p.id, p.version) not in cached]
-        size = batch_size(len(todo), settings)
+        size = batch_size(len(todo), settings, prompt.name)
         for start in range(0, len(todo), size):
             batch = todo[start : start + size]
             requests += 1

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 _MIN_BATCH = 6
 """Smallest adaptive batch: below it the static prompt outweighs the papers."""
+_TITLE_FACTOR = 4
 
 
 @dataclass(slots=True)
@@ -195,7 +196,7 @@ class JudgePass:
         result: PassResult,
         advance: Callable[[int], None],
     ) -> None:
-        size = batch_size(len(papers), self.settings)
+        size = batch_size(len(papers), self.settings, prompt.name)
         queue: deque[_Batch] = deque(
             _Batch(papers[i : i + size], 0, size) for i in range(0, len(papers), size)
         )
@@ -342,12 +343,16 @@ class JudgePass:
         return 64 + per_paper * papers
 
 
-def batch_size(papers: int, settings: JudgeSettings) -> int:
-    """Papers per request: fixed by the settings, or spread over the requests in flight."""
+def batch_size(papers: int, settings: JudgeSettings, pass_name: str = "abstract") -> int:
+    """Papers per request: fixed by the settings, or spread over the requests in flight.
+
+    Titles are short, so a title pass takes ``_TITLE_FACTOR`` times as many per request.
+    """
+    factor = _TITLE_FACTOR if pass_name == "title" else 1
     if settings.batch_size is not None:
-        return settings.batch_size
+        return settings.batch_size * factor
     spread = math.ceil(papers / settings.concurrency) if papers else 1
-    return max(1, min(settings.max_batch_size, max(_MIN_BATCH, spread)))
+    return max(1, min(settings.max_batch_size * factor, max(_MIN_BATCH * factor, spread)))
 
 
 def _plus(total: float | None, value: float | None) -> float | None:
