@@ -30,6 +30,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/store.py
 
 bench-judge: $(STAMP)
 	$(BIN)/python bench/judge.py

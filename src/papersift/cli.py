@@ -16,6 +16,7 @@ from papersift import __version__
 from papersift._terminal import RichReporter, setup_logging
 from papersift.config import load_settings
 from papersift.errors import InputError, PapersiftError
+from papersift.history_cli import register_history_commands, use_db
 from papersift.pipeline import RunOptions, iter_entries, run_day
 
 logger = logging.getLogger(__name__)
@@ -50,10 +51,16 @@ def _date(value: str | None) -> dt.date | None:
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for HTTP requests).")
 @click.option("-q", "--quiet", count=True, help="Less log output.")
 @click.option("--debug", is_flag=True, envvar="PAPERSIFT_DEBUG", help="Show tracebacks.")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The database file (default: [store] path, PAPERSIFT_DB, or the user data folder).",
+)
 @click.pass_context
-def main(ctx: click.Context, verbose: int, quiet: int, debug: bool) -> None:
+def main(ctx: click.Context, verbose: int, quiet: int, debug: bool, db: Path | None) -> None:
     """Sift each day's arXiv announcements down to the papers worth reading."""
     ctx.meta["papersift.debug"] = debug
+    ctx.meta["papersift.db"] = db
     setup_logging(verbose - quiet)
 
 
@@ -75,13 +82,20 @@ def run(
     send_empty: bool | None,
 ) -> None:
     """Build the digest of one day: fetch, filter, rank, render."""
-    settings = load_settings(config_path)
+    settings = use_db(load_settings(config_path))
     options = RunOptions(_date(date_text), from_file, out_dir, top, dry_run, send_empty)
     result = run_day(settings, options, RichReporter())
     if result.digest is not None and dry_run:
         for line in iter_entries(result.digest):
             click.echo(line)
     click.echo(result.message)
+    if result.problems:
+        # A feed read only in part: the digest of what was readable is written, yet the run
+        # fails so that a scheduled job notices.
+        for problem in result.problems:
+            click.echo(f"Error: {problem}", err=True)
+        click.echo("The digest holds only the items read whole; fetch the feed again.", err=True)
+        click.get_current_context().exit(1)
 
 
 @main.command()
@@ -103,6 +117,9 @@ def init(folder: Path) -> None:
         target.write_text((starter / name).read_text(encoding="utf-8"), encoding="utf-8")
         click.echo(f"Wrote {target}")
     click.echo("Edit interests.md, then run: papersift run")
+
+
+register_history_commands(main)
 
 
 def entry() -> None:

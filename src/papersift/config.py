@@ -167,6 +167,17 @@ class OutputSettings(_Section):
     """Write a digest even on a day without announcements."""
 
 
+class StoreSettings(_Section):
+    """The SQLite database of papers, caches, runs and digests."""
+
+    path: Path | None = None
+    """The database file; defaults to ``papersift.sqlite3`` in the user's data directory."""
+    lock_timeout: float = Field(60.0, ge=0)
+    """Seconds a run waits for another run on the same database before giving up."""
+    show_replacements: bool = False
+    """Show again a paper already shown on an earlier day when it comes back as a new version."""
+
+
 class Settings(_Section):
     """Everything one run needs, built once at the CLI edge and passed in."""
 
@@ -176,6 +187,7 @@ class Settings(_Section):
     ranker: RankerSettings = Field(default_factory=RankerSettings)
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
     path: Path | None = Field(None, exclude=True)
     """The file the settings came from, if any."""
 
@@ -183,6 +195,7 @@ class Settings(_Section):
 _ENVIRONMENT = {
     "OPENAI_API_KEY": ("judge", "api_key"),
     "OPENAI_BASE_URL": ("judge", "base_url"),
+    "PAPERSIFT_DB": ("store", "path"),
 }
 
 
@@ -277,3 +290,5 @@ def _resolve_paths(settings: Settings, base: Path) -> None:
         value = getattr(judge, name)
         if value is not None and not value.is_absolute():
             setattr(judge, name, base / value)
+    if settings.store.path and not settings.store.path.is_absolute():
+        settings.store.path = base / settings.store.path
