@@ -4,7 +4,8 @@ Papers already judged under the same prompt and model come from the cache. The r
 batches, several requests in flight, each reply parsed and its judgments saved to the cache as
 it arrives. Papers a reply missed are asked again, alone with the other missed ones, up to
 ``missing_retries`` times; a reply cut off at the length limit has its missed papers asked again
-in batches half the size. When the next request could exceed the budget, judging stops.
+in batches half the size. A request that fails after the SDK's own retries leaves its papers
+judge failed. When the next request could exceed the budget, judging stops.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ class RateLimiter:
                     return
                 delay = 60.0 - (now - self._sent[0][0]) if self._sent else 0.1
                 logger.debug("Rate limit reached; waiting %.1f s", delay)
-                await asyncio.sleep(max(delay, 0.05))
+                await asyncio.sleep(min(max(delay, 0.05), 1.0))
 
     def _fits(self, tokens: int) -> bool:
         if not self._sent:
@@ -247,8 +248,13 @@ class JudgePass:
         except StructuredOutputRejected:
             raise
         except RequestFailed as exc:
-            logger.warning("Judge request for %d paper(s) failed: %s", len(batch.papers), exc)
-            return self._again(batch, batch.papers, result, advance, shrink=False)
+            # The SDK has already retried this request; asking again here would stack a second
+            # retry loop on top of it, so its papers are judge failed.
+            ids = ", ".join(p.id for p in batch.papers)
+            logger.warning("Judge request failed after the SDK's retries (%s): %s", ids, exc)
+            result.failed.update(p.id for p in batch.papers)
+            advance(len(batch.papers))
+            return []
         finally:
             self.spend.reserved_tokens -= estimate + limit
             self.spend.reserved_usd -= price.total if price else 0.0
