@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from papersift.config import Settings
+from papersift.digest import DigestInputs, Selection
+from papersift.filters import filter_listing
 from papersift.interests import Interests, load_interests
-from papersift.judge import MemoryJudgmentCache
-from papersift.models import Digest
-from papersift.pipeline import RunOptions, select_day
+from papersift.judge import MemoryJudgmentCache, build_judged_digest
+from papersift.judge.stage import batch_size
+from papersift.rank import FileEmbeddingCache, make_ranker
 from papersift.sources.judged import LabelledDay, load_labelled_days
 from papersift.testing.fake_openai import FakeOpenAI, ServerOptions, load_recorded
 
@@ -55,23 +57,41 @@ def _settings(server: FakeOpenAI, ranker: str, **judge: Any) -> Settings:
     return Settings.model_validate({"ranker": {"kind": ranker, "top": 1000}, "judge": values})
 
 
+def _inputs(day: LabelledDay, interests: Interests, ranker_kind: str) -> DigestInputs:
+    """Filter and rank a day once; every configuration judges the same ranked papers."""
+    settings = Settings.model_validate({"ranker": {"kind": ranker_kind, "top": 1000}})
+    outcome = filter_listing(day.listing, settings.filters, [], interests.authors)
+    cache_dir = ROOT / "out" / "bench-judge-embeddings"
+    ranker = make_ranker(settings.ranker, FileEmbeddingCache(cache_dir), cache_dir)
+    scores = {s.paper_id: s for s in ranker.rank(outcome.kept, interests, lambda done: None)}
+    assert day.listing.date is not None
+    return DigestInputs(
+        date=day.listing.date,
+        profile="bench",
+        papers=outcome.kept,
+        scores=scores,
+        filters=outcome,
+        total_papers=len(day.listing.papers),
+        ranker=ranker.name,
+        interests_text=interests.text,
+    )
+
+
 def _run(
     settings: Settings,
-    day: LabelledDay,
-    interests: Interests,
+    inputs: DigestInputs,
     server: FakeOpenAI,
     cache: MemoryJudgmentCache,
 ) -> dict[str, Any]:
+    """Judge one ranked day; the wall time is the judge stage's alone."""
     requests = server.stats.requests
     started = time.monotonic()
-    digest: Digest = select_day(
-        settings, RunOptions(judgment_cache=cache), day.listing, interests, _Silent()
-    )
+    digest = build_judged_digest(settings.judge, inputs, Selection(top=1000), cache, _Silent())
     wall = time.monotonic() - started
     usage = digest.usage[0]
     return {
-        "date": day.date.isoformat(),
-        "papers": len(day.listing.papers),
+        "date": inputs.date.isoformat(),
+        "papers": len(inputs.papers),
         "selected": sorted(e.paper.id for e in digest.entries),
         "calls": server.stats.requests - requests,
         "prompt_tokens": usage.prompt_tokens,
@@ -157,9 +177,10 @@ def main() -> None:
     interests = load_interests(ASTRO / "interests.md")
     shares = [float(s) for s in arguments.shares.split(",")]
 
+    ranked = [_inputs(day, interests, arguments.ranker) for day in days]
     rows = []
     with FakeOpenAI(load_recorded(ASTRO), ServerOptions(latency=arguments.latency)) as server:
-        _run(_settings(server, arguments.ranker), days[0], interests, server, MemoryJudgmentCache())
+        _run(_settings(server, arguments.ranker), ranked[0], server, MemoryJudgmentCache())
         configurations: list[tuple[str, dict[str, Any]]] = [
             (f"share {share:.0%}", {"share": share}) for share in shares
         ]
@@ -167,23 +188,29 @@ def main() -> None:
         per_run: dict[str, list[dict[str, Any]]] = {}
         for name, judge in configurations:
             settings = _settings(server, arguments.ranker, **judge)
-            runs = [_run(settings, d, interests, server, MemoryJudgmentCache()) for d in days]
+            runs = [_run(settings, day, server, MemoryJudgmentCache()) for day in ranked]
             per_run[name] = runs
             rows.append(_summary(name, runs, days, recorded))
             print(_table(rows[-1:]).splitlines()[-1], flush=True)
 
         cache = MemoryJudgmentCache()
         settings = _settings(server, arguments.ranker, share=shares[-1])
-        for day in days[:5]:
-            _run(settings, day, interests, server, cache)
-        reruns = [_run(settings, day, interests, server, cache) for day in days[:5]]
+        for day in ranked[:5]:
+            _run(settings, day, server, cache)
+        reruns = [_run(settings, day, server, cache) for day in ranked[:5]]
         rerun_tokens = sum(r["prompt_tokens"] + r["completion_tokens"] for r in reruns)
 
-        sample = days[: arguments.sequential_days]
-        sequential = _settings(server, arguments.ranker, concurrency=1)
-        seq_runs = [_run(sequential, d, interests, server, MemoryJudgmentCache()) for d in sample]
+        sample = ranked[: arguments.sequential_days]
+        concurrent = _settings(server, arguments.ranker).judge
+        seq_runs = []
+        for day in sample:
+            # The same batches as the concurrent run, sent one after another.
+            size = batch_size(len(day.papers), concurrent)
+            sequential = _settings(server, arguments.ranker, concurrency=1, batch_size=size)
+            seq_runs.append(_run(sequential, day, server, MemoryJudgmentCache()))
     seq_per_call = sum(r["wall"] for r in seq_runs) / sum(r["calls"] for r in seq_runs)
     full = per_run[configurations[0][0]]
+    same_calls = [r["calls"] for r in seq_runs] == [r["calls"] for r in full[: len(seq_runs)]]
     seq_total = seq_per_call * sum(r["calls"] for r in full)
     parallel_total = sum(r["wall"] for r in full)
     wall = {
@@ -193,6 +220,7 @@ def main() -> None:
         "concurrent_s": parallel_total,
         "ratio": parallel_total / seq_total,
         "median_day_s": statistics.median(r["wall"] for r in full),
+        "sequential_same_calls": same_calls,
     }
 
     print()
@@ -206,6 +234,7 @@ def main() -> None:
         f"{seq_per_call:.2f} s per call, extrapolated to {sum(r['calls'] for r in full)} calls): "
         f"{wall['ratio']:.0%}."
     )
+    print(f"Sequential baseline made the same calls per day as the concurrent run: {same_calls}.")
     print(f"Rerun of {len(reruns)} judged days: {rerun_tokens} tokens.")
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(

@@ -45,10 +45,11 @@ def test_rate_limiter_counts_tokens():
 
 def test_batch_size_follows_the_day():
     settings = JudgeSettings(concurrency=8, max_batch_size=25)
-    assert batch_size(20, settings) == 6
+    assert batch_size(20, settings) == 10
     assert batch_size(120, settings) == 15
     assert batch_size(1000, settings) == 25
-    assert batch_size(120, settings, "title") == 24
+    assert batch_size(120, settings, "title") == 40
+    assert batch_size(1000, settings, "title") == 100
     assert batch_size(120, JudgeSettings(batch_size=4)) == 4
 
 

@@ -29,7 +29,7 @@ from papersift.models import Judgment, Paper
 
 logger = logging.getLogger(__name__)
 
-_MIN_BATCH = 6
+_MIN_BATCH = 10
 """Smallest adaptive batch: below it the static prompt outweighs the papers."""
 _TITLE_FACTOR = 4
 
