@@ -134,8 +134,8 @@ class JudgeSettings(_Section):
     """Hard limit of one run's tokens, prompt plus completion."""
     structured_output: bool = True
     """Ask for a JSON-schema reply; off for endpoints that reject ``response_format``."""
-    temperature: float | None = 0.0
-    """Unset for models that reject a temperature (some reasoning models)."""
+    temperature: float | None = Field(0.0, ge=0, le=2)
+    """``"none"`` sends no temperature, for models that reject one (some reasoning models)."""
     max_tokens_param: Literal["max_tokens", "max_completion_tokens", "none"] = "max_tokens"
     """The name the endpoint wants for the reply limit; reasoning models want
     ``max_completion_tokens``; ``none`` sends no limit."""
@@ -154,6 +154,12 @@ class JudgeSettings(_Section):
     abstract_prompt: Path | None = None
     cache_file: Path | None = None
     """Where judgments are kept; defaults to the user's cache directory."""
+
+    @field_validator("temperature", mode="before")
+    @classmethod
+    def _no_temperature(cls, value: object) -> object:
+        # TOML has no null, so the word "none" leaves the parameter out.
+        return None if isinstance(value, str) and value.strip().lower() == "none" else value
 
 
 class OutputSettings(_Section):
