@@ -30,6 +30,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/store.py
 
 # The bundled KaTeX files are committed; this refreshes them from the npm registry.
 katex:

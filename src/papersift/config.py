@@ -98,6 +98,62 @@ class JudgeSettings(_Section):
     base_url: str | None = None
     api_key: SecretStr | None = None
     """Better given as ``OPENAI_API_KEY``; a key written here is never echoed."""
+    max_papers: int | None = Field(None, ge=0)
+    """Cascade: judge at most this many of the ranker's top papers; unset judges every paper."""
+    share: float | None = Field(None, gt=0, le=1)
+    """Cascade: judge this share of the ranker's top papers (0.3 is the top 30 %)."""
+    min_relevance: float | None = Field(None, ge=0, le=10)
+    """Judged papers below this relevance are not selected."""
+    min_novelty: float | None = Field(None, ge=0, le=10)
+    relevance_weight: float = 1.0
+    """Weights of the judge's scores in the order of judged papers."""
+    novelty_weight: float = 0.0
+    title_pass: bool = False
+    """Ask first about titles only and skip the papers the model is sure are irrelevant."""
+    title_cutoff: float = Field(2.0, ge=0, le=10)
+    """In the title pass, papers at or below this relevance are dropped."""
+    batch_size: int | None = Field(None, ge=1, le=200)
+    """Papers per request; unset adapts the size to the day's volume."""
+    max_batch_size: int = Field(25, ge=1, le=200)
+    """Largest adaptive batch: bigger batches share the static prompt but risk long replies."""
+    concurrency: int = Field(8, ge=1, le=64)
+    """Requests in flight at once."""
+    rpm: int | None = Field(None, ge=1)
+    """Requests per minute allowed by the endpoint; unset means no limit of ours."""
+    tpm: int | None = Field(None, ge=1)
+    """Tokens per minute allowed by the endpoint."""
+    max_retries: int = Field(4, ge=0, le=20)
+    """Retries of one request by the SDK (429, 5xx, time-outs), with back-off and Retry-After."""
+    timeout: float = Field(60.0, gt=0)
+    """Seconds one request may take."""
+    missing_retries: int = Field(2, ge=0, le=10)
+    """Times papers missing from a reply are asked again before they count as judge failed."""
+    budget_usd: float | None = Field(None, ge=0)
+    """Hard limit of one run's cost; judging stops before a request would exceed it."""
+    budget_tokens: int | None = Field(None, ge=0)
+    """Hard limit of one run's tokens, prompt plus completion."""
+    structured_output: bool = True
+    """Ask for a JSON-schema reply; off for endpoints that reject ``response_format``."""
+    temperature: float | None = 0.0
+    """Unset for models that reject a temperature (some reasoning models)."""
+    max_tokens_param: Literal["max_tokens", "max_completion_tokens", "none"] = "max_tokens"
+    """The name the endpoint wants for the reply limit; reasoning models want
+    ``max_completion_tokens``; ``none`` sends no limit."""
+    completion_tokens_per_paper: int = Field(90, ge=10)
+    """Reply allowance per paper, used for the reply limit and for estimates."""
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+    """Extra request fields some endpoints want, sent as given."""
+    price_input: float | None = Field(None, ge=0)
+    """US dollars per million prompt tokens, overriding the price table."""
+    price_output: float | None = Field(None, ge=0)
+    price_cached_input: float | None = Field(None, ge=0)
+    system_prompt: Path | None = None
+    """A file replacing the default system prompt; likewise the three below."""
+    criteria: Path | None = None
+    title_prompt: Path | None = None
+    abstract_prompt: Path | None = None
+    cache_file: Path | None = None
+    """Where judgments are kept; defaults to the user's cache directory."""
 
 
 class OutputSettings(_Section):
@@ -109,6 +165,17 @@ class OutputSettings(_Section):
     )
     send_empty: bool = False
     """Write a digest even on a day without announcements."""
+
+
+class StoreSettings(_Section):
+    """The SQLite database of papers, caches, runs and digests."""
+
+    path: Path | None = None
+    """The database file; defaults to ``papersift.sqlite3`` in the user's data directory."""
+    lock_timeout: float = Field(60.0, ge=0)
+    """Seconds a run waits for another run on the same database before giving up."""
+    show_replacements: bool = False
+    """Show again a paper already shown on an earlier day when it comes back as a new version."""
 
 
 class SiteSettings(_Section):
@@ -171,6 +238,7 @@ class Settings(_Section):
     ranker: RankerSettings = Field(default_factory=RankerSettings)
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
     site: SiteSettings = Field(default_factory=SiteSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
@@ -181,6 +249,7 @@ class Settings(_Section):
 _ENVIRONMENT = {
     "OPENAI_API_KEY": ("judge", "api_key"),
     "OPENAI_BASE_URL": ("judge", "base_url"),
+    "PAPERSIFT_DB": ("store", "path"),
     "SLACK_WEBHOOK_URL": ("slack", "webhook_url"),
     "SLACK_BOT_TOKEN": ("slack", "bot_token"),
     "SLACK_CHANNEL": ("slack", "channel"),
@@ -279,6 +348,13 @@ def _resolve_paths(settings: Settings, base: Path) -> None:
         settings.ranker.model_path = base / settings.ranker.model_path
     if settings.ranker.cache_dir and not settings.ranker.cache_dir.is_absolute():
         settings.ranker.cache_dir = base / settings.ranker.cache_dir
+    judge = settings.judge
+    for name in ("system_prompt", "criteria", "title_prompt", "abstract_prompt", "cache_file"):
+        value = getattr(judge, name)
+        if value is not None and not value.is_absolute():
+            setattr(judge, name, base / value)
+    if settings.store.path and not settings.store.path.is_absolute():
+        settings.store.path = base / settings.store.path
     if settings.site.dir and not settings.site.dir.is_absolute():
         settings.site.dir = base / settings.site.dir
     if settings.email.ca_file and not settings.email.ca_file.is_absolute():
