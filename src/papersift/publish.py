@@ -47,6 +47,8 @@ def site_dir(settings: Settings, out_dir: Path) -> Path:
 
 def delivery_log(out_dir: Path) -> DeliveryLog:
     """The delivery log beside the digests of ``out_dir``."""
+    # TODO(#6): use the store's deliveries table once the store implements DeliveryLog; until
+    # then deliveries.jsonl beside the digests holds them and the table stays empty.
     return JsonlDeliveryLog(out_dir / LOG_NAME)
 
 
