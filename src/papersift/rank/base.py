@@ -54,8 +54,9 @@ def topic_scores(
 def make_ranker(settings: RankerSettings, cache: EmbeddingCache | None, cache_dir: Path) -> Ranker:
     """The ranker the settings ask for.
 
-    The embedding ranker falls back to TF-IDF, with a warning, when torch or
-    sentence-transformers is not installed.
+    The hybrid ranker (the default) adds day-standardised TF-IDF to the embedding similarity;
+    see :mod:`papersift.rank.hybrid`. The embedding and hybrid rankers fall back to TF-IDF,
+    with a warning, when torch or sentence-transformers is not installed.
     """
     from papersift.rank.tfidf import TfidfRanker
 
@@ -67,4 +68,9 @@ def make_ranker(settings: RankerSettings, cache: EmbeddingCache | None, cache_di
         logger.warning("Embedding ranker unavailable (%s); using TF-IDF instead.", exc)
         return TfidfRanker()
     encoder = load_encoder(settings.model, settings.model_path)
-    return EmbeddingRanker(encoder, cache, batch_size=settings.batch_size)
+    embedding = EmbeddingRanker(encoder, cache, batch_size=settings.batch_size)
+    if settings.kind == "hybrid":
+        from papersift.rank.hybrid import HybridRanker
+
+        return HybridRanker(embedding)
+    return embedding
