@@ -30,3 +30,10 @@ def shared_data() -> Path:
 def starter_interests() -> Path:
     """The starter interests file on machine-learning topics."""
     return EXAMPLES / "interests.md"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keep every test's default database out of the real user data folder."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
+    monkeypatch.delenv("PAPERSIFT_DB", raising=False)

@@ -41,7 +41,7 @@ def split_authors(text: str) -> tuple[str, ...]:
     parts.append(current)
     names: list[str] = []
     for part in parts:
-        names.extend(re.split(r"\s+and\s+", part.strip()))
+        names.extend(re.split(r"(?:^|\s+)and\s+", part.strip()))
     return tuple(name.strip() for name in names if name.strip() and name.strip() != ":")
 
 
@@ -57,7 +57,11 @@ def fold(name: str) -> str:
 
 
 def name_key(name: str) -> tuple[str, str]:
-    """``(surname, first initial)`` of a name written either ``First Last`` or ``Last, First``."""
+    """``(surname, first given name)`` of a name written ``First Last`` or ``Last, First``.
+
+    Both parts are folded (see :func:`fold`); the given name is a single letter when the name
+    gives only an initial.
+    """
     name = _PAREN.sub(" ", fold(name))
     if "," in name:
         last, _, first = name.partition(",")
@@ -67,14 +71,23 @@ def name_key(name: str) -> tuple[str, str]:
             return ("", "")
         last, first = words[-1], " ".join(words[:-1])
     last = re.sub(r"[^a-z]", "", last)
-    first = re.sub(r"[^a-z ]", " ", first).strip()
-    return (last, first[:1])
+    given = re.sub(r"[^a-z ]", " ", first).split()
+    return (last, given[0] if given else "")
 
 
 def same_author(watched: str, author: str) -> bool:
-    """Whether ``author`` is the watched name; a bare initial matches any first name with it."""
-    watched_last, watched_initial = name_key(watched)
-    last, initial = name_key(author)
+    """Whether ``author`` is the watched name.
+
+    Surnames must agree. Given names must agree too when both are written out; an initial
+    matches any given name starting with it, and a name without a given name matches on the
+    surname alone.
+    """
+    watched_last, watched_given = name_key(watched)
+    last, given = name_key(author)
     if not watched_last or watched_last != last:
         return False
-    return not watched_initial or not initial or watched_initial == initial
+    if not watched_given or not given:
+        return True
+    if len(watched_given) == 1 or len(given) == 1:
+        return watched_given[0] == given[0]
+    return watched_given == given

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import sys
@@ -12,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-import platformdirs
 
 from papersift import __version__
 from papersift._terminal import RichReporter, setup_logging
 from papersift.config import load_settings
 from papersift.errors import InputError, PapersiftError
+from papersift.evaluate_cli import eval_command
+from papersift.history_cli import register_history_commands, use_db
 from papersift.pipeline import RunOptions, iter_entries, run_day
+from papersift.web_cli import deliver, deliveries_failed, site
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +53,16 @@ def _date(value: str | None) -> dt.date | None:
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for HTTP requests).")
 @click.option("-q", "--quiet", count=True, help="Less log output.")
 @click.option("--debug", is_flag=True, envvar="PAPERSIFT_DEBUG", help="Show tracebacks.")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The database file (default: [store] path, PAPERSIFT_DB, or the user data folder).",
+)
 @click.pass_context
-def main(ctx: click.Context, verbose: int, quiet: int, debug: bool) -> None:
+def main(ctx: click.Context, verbose: int, quiet: int, debug: bool, db: Path | None) -> None:
     """Sift each day's arXiv announcements down to the papers worth reading."""
     ctx.meta["papersift.debug"] = debug
+    ctx.meta["papersift.db"] = db
     setup_logging(verbose - quiet)
 
 
@@ -77,13 +84,22 @@ def run(
     send_empty: bool | None,
 ) -> None:
     """Build the digest of one day: fetch, filter, rank, render."""
-    settings = load_settings(config_path)
+    settings = use_db(load_settings(config_path))
     options = RunOptions(_date(date_text), from_file, out_dir, top, dry_run, send_empty)
     result = run_day(settings, options, RichReporter())
     if result.digest is not None and dry_run:
         for line in iter_entries(result.digest):
             click.echo(line)
     click.echo(result.message)
+    if result.problems:
+        # A feed read only in part: the digest of what was readable is written, yet the run
+        # fails so that a scheduled job notices.
+        for problem in result.problems:
+            click.echo(f"Error: {problem}", err=True)
+        click.echo("The digest holds only the items read whole; fetch the feed again.", err=True)
+        click.get_current_context().exit(1)
+    if result.failed_deliveries:
+        raise deliveries_failed(result.failed_deliveries)
 
 
 @main.command()
@@ -107,44 +123,10 @@ def init(folder: Path) -> None:
     click.echo("Edit interests.md, then run: papersift run")
 
 
-@main.command("eval")
-@click.option("--judged", type=click.Path(path_type=Path), required=True, help="Labelled days.")
-@click.option("--interests", "interests_path", type=click.Path(path_type=Path), required=True)
-@click.option("--positive", type=float, default=8.0, show_default=True, help="Judge's cut-off.")
-@click.option(
-    "--rankers", default="tfidf,bm25,embedding,hybrid", show_default=True, help="Comma-separated."
-)
-@click.option("--cascade-of", default="hybrid", show_default=True, help="Ranker of the cascade.")
-@click.option("--tune-days", type=click.IntRange(min=0), default=20, show_default=True)
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Report folder.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Embedding cache folder.")
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def eval_command(
-    judged: Path,
-    interests_path: Path,
-    positive: float,
-    rankers: str,
-    cascade_of: str,
-    tune_days: int,
-    out_dir: Path | None,
-    cache_dir: Path | None,
-    as_json: bool,
-) -> None:
-    """Measure the rankers and the cascade against a judge's labelled days."""
-    from papersift.evaluate import EvalOptions, evaluate_folder
-    from papersift.evaluate.report import summary_lines
-
-    names = [name.strip() for name in rankers.split(",") if name.strip()]
-    options = EvalOptions(positive=positive, tune_days=tune_days)
-    cache = cache_dir or Path(platformdirs.user_cache_dir("papersift")) / "embeddings"
-    outcome = evaluate_folder(judged, interests_path, names, options, out_dir, cache, cascade_of)
-    if as_json:
-        click.echo(json.dumps(outcome.report, indent=2))
-        return
-    for line in summary_lines(outcome.evaluation):
-        click.echo(line)
-    for path in outcome.files:
-        click.echo(f"Wrote {path}")
+register_history_commands(main)
+main.add_command(site)
+main.add_command(deliver)
+main.add_command(eval_command)
 
 
 def entry() -> None:

@@ -101,7 +101,7 @@ def _drop_reason(
         return "no included keyword"
     for pattern in exclude:
         if pattern.search(text):
-            return f"excluded keyword {pattern.pattern[8:-7]!r}"
+            return f"excluded keyword {pattern.pattern[10:-7]!r}"
     return None
 
 

@@ -122,6 +122,11 @@ class Listing:
     items: int = 0
     skipped: list[str] = field(default_factory=list)
     """Warnings about entries that could not be read, each naming the entry and the reason."""
+    problems: list[str] = field(default_factory=list)
+    """Faults of whole feeds (malformed or truncated XML), each naming the source and the fault.
+
+    The listing holds the items read whole; a run writes their digest and then fails.
+    """
 
     def announce_types(self, paper_id: str) -> set[AnnounceType]:
         """The announce types under which ``paper_id`` was listed."""

@@ -51,24 +51,34 @@ def topic_scores(
     ]
 
 
-def make_ranker(settings: RankerSettings, cache: EmbeddingCache | None, cache_dir: Path) -> Ranker:
+def make_ranker(
+    settings: RankerSettings,
+    cache: EmbeddingCache | None,
+    cache_dir: Path,
+    save_every: int | None = None,
+) -> Ranker:
     """The ranker the settings ask for.
 
     The hybrid ranker (the default) adds day-standardised TF-IDF to the embedding similarity;
     see :mod:`papersift.rank.hybrid`. The embedding and hybrid rankers fall back to TF-IDF,
-    with a warning, when torch or sentence-transformers is not installed.
+    with a warning, when torch or sentence-transformers is not installed. ``save_every`` sets
+    how many new vectors the embedding ranker gathers before it saves them to the cache.
     """
     from papersift.rank.tfidf import TfidfRanker
 
     if settings.kind == "tfidf":
         return TfidfRanker()
+    from papersift.errors import MissingExtraError
+    from papersift.rank.embedding import EmbeddingRanker, load_encoder
+
     try:
-        from papersift.rank.embedding import EmbeddingRanker, load_encoder
-    except ImportError as exc:
-        logger.warning("Embedding ranker unavailable (%s); using TF-IDF instead.", exc)
+        encoder = load_encoder(settings.model, settings.model_path)
+    except MissingExtraError as exc:
+        logger.warning("%s Using the TF-IDF ranker instead.", exc.message)
         return TfidfRanker()
-    encoder = load_encoder(settings.model, settings.model_path)
     embedding = EmbeddingRanker(encoder, cache, batch_size=settings.batch_size)
+    if save_every is not None:
+        embedding.save_every = save_every
     if settings.kind == "hybrid":
         from papersift.rank.hybrid import HybridRanker
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,29 +92,48 @@ def verify_bundled(folder: Path) -> None:
 
 
 def load_encoder(model: str = DEFAULT_MODEL, model_path: Path | None = None) -> Encoder:
-    """Load the embedding model the settings name (see the module docstring for the order)."""
+    """Load the embedding model the settings name (see the module docstring for the order).
+
+    A model is loaded once per process; later calls with the same arguments return it again.
+    """
+    if model_path is not None and not model_path.is_dir():
+        raise ConfigError(
+            f"Config key 'ranker.model_path' names {str(model_path)!r}, which is not a folder.",
+            "Point it at a folder holding a sentence-transformers model.",
+        )
+    folder = model_path
+    if folder is None and model == DEFAULT_MODEL:
+        folder = bundled_model_dir()
+        if folder is not None:
+            verify_bundled(folder)
+    key = (model, str(folder.resolve()) if folder else None)
+    if key not in _LOADED:
+        _LOADED[key] = Encoder(model, _sentence_transformer(model, folder))
+    return _LOADED[key]
+
+
+_LOADED: dict[tuple[str, str | None], Encoder] = {}
+
+
+def _sentence_transformer(model: str, folder: Path | None) -> Any:
+    if folder is not None:
+        # A local folder needs no hub: make sure no library asks it for anything.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
+        import transformers
         from sentence_transformers import SentenceTransformer
     except ImportError:
         raise MissingExtraError("The embedding ranker", "embeddings") from None
+    # The weight-loading progress bar would draw over papersift's own progress bars.
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
 
-    if model_path is not None:
-        if not model_path.is_dir():
-            raise ConfigError(
-                f"Config key 'ranker.model_path' names {str(model_path)!r}, which is not a folder.",
-                "Point it at a folder holding a sentence-transformers model.",
-            )
-        logger.info("Loading embedding model from %s", model_path)
-        return Encoder(model, SentenceTransformer(str(model_path), device="cpu"))
-
-    bundled = bundled_model_dir() if model == DEFAULT_MODEL else None
-    if bundled is not None:
-        verify_bundled(bundled)
-        logger.info("Loading embedding model %s from the installed package", model)
-        return Encoder(model, SentenceTransformer(str(bundled), device="cpu"))
-
-    logger.info("Loading embedding model %s from the model hub", model)
-    return Encoder(model, SentenceTransformer(model, device="cpu"))
+    if folder is None:
+        logger.info("Loading embedding model %s from the model hub", model)
+        return SentenceTransformer(model, device="cpu")
+    logger.info("Loading embedding model %s from %s", model, folder)
+    return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
 
 
 class EmbeddingRanker:
@@ -126,6 +146,8 @@ class EmbeddingRanker:
         self.cache = cache
         self.batch_size = batch_size
         self.name = f"embedding:{encoder.name}"
+        self.save_every = SAVE_EVERY
+        """New vectors gathered before they are saved to the cache."""
         self.embedded = 0
         """Papers embedded (not found in the cache) by the last call of :meth:`rank`."""
 
@@ -155,7 +177,7 @@ class EmbeddingRanker:
             chunk = missing[start : start + self.batch_size]
             batch = self.encoder.encode([papers[i].text for i in chunk], self.batch_size)
             pending.update({keys[i]: batch[row] for row, i in enumerate(chunk)})
-            if self.cache and len(pending) >= SAVE_EVERY:
+            if self.cache and len(pending) >= self.save_every:
                 self.cache.save_embeddings(self.encoder.name, pending)
                 computed.update(pending)
                 pending = {}

@@ -18,7 +18,8 @@ import httpx
 from papersift._http import Spacing
 from papersift.errors import FeedError
 from papersift.models import Announcement, ArxivId, Listing, Paper
-from papersift.sources._feed import clean, feed_problem, read_feed
+from papersift.sources._feed import clean, read_feed
+from papersift.sources._fetch import fetch_feed, parse_fetched
 from papersift.sources.listing import merge_listings
 
 logger = logging.getLogger(__name__)
@@ -42,17 +43,16 @@ def parse_atom(
         FeedError: the API answered with an error entry, or the bytes are not a feed.
         ParseError: the feed holds nothing readable.
     """
-    parsed = read_feed(data, source)
-    _raise_api_error(parsed, source)
+    feed = read_feed(data, source)
+    _raise_api_error(feed.entries, source)
     followed = set(categories)
     listing = Listing(date=date, sources=[source])
-    problem = feed_problem(parsed)
-    if problem:
-        listing.skipped.append(f"{source}: feed is malformed or truncated ({problem})")
-        logger.warning("Feed %r is malformed or truncated: %s", source, problem)
+    if feed.problem:
+        listing.problems.append(f"Feed {source!r} is malformed or truncated: {feed.problem}.")
+        logger.warning("Feed %r is malformed or truncated: %s", source, feed.problem)
 
     published: list[dt.date] = []
-    for index, entry in enumerate(parsed.entries):
+    for index, entry in enumerate(feed.entries):
         listing.items += 1
         try:
             paper = _paper(entry)
@@ -130,8 +130,8 @@ def _dated(announcement: Announcement, date: dt.date) -> Announcement:
     )
 
 
-def _raise_api_error(parsed: Any, source: str) -> None:
-    for entry in parsed.entries:
+def _raise_api_error(entries: list[Any], source: str) -> None:
+    for entry in entries:
         if "api/errors" in entry.get("id", "") or clean(entry.get("title")) == "Error":
             raise FeedError(
                 f"The arXiv API refused the query {source!r}: {clean(entry.get('summary'))}.",
@@ -192,19 +192,6 @@ class ApiSource:
     def _fetch_page(self, params: dict[str, str], date: dt.date | None) -> Listing:
         self.spacing.wait()
         source = str(httpx.URL(self.url, params=params))
-        logger.info("Querying the arXiv API: %s", source[:200])
-        try:
-            response = self.client.get(self.url, params=params)
-        except httpx.HTTPError as exc:
-            raise FeedError(
-                f"The arXiv API at {self.url!r} could not be reached: {exc}.",
-                "Check the network, or try again later.",
-                source=self.url,
-            ) from None
-        if response.status_code >= 400:
-            raise FeedError(
-                f"The arXiv API at {self.url!r} answered HTTP {response.status_code}.",
-                "arXiv may be overloaded; try again later.",
-                source=self.url,
-            )
-        return parse_atom(response.content, source, self.categories, date)
+        logger.debug("arXiv API query: %s", source[:300])
+        data = fetch_feed(self.client, self.url, params, hint="Check [sources] api_url.")
+        return parse_fetched(lambda: parse_atom(data, source, self.categories, date))

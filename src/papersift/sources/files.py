@@ -12,8 +12,9 @@ import glob
 import logging
 from pathlib import Path
 
-from papersift.errors import InputError
+from papersift.errors import FeedError, InputError, ParseError
 from papersift.models import Listing
+from papersift.sources._feed import feed_root
 from papersift.sources.api import parse_atom
 from papersift.sources.listing import merge_listings
 from papersift.sources.rss import parse_rss
@@ -58,7 +59,12 @@ def _load_file(path: Path, categories: list[str], date: dt.date | None) -> Listi
     except OSError as exc:
         raise InputError(f"Feed file {str(path)!r} cannot be read: {exc}.") from None
     logger.debug("Reading %s (%d bytes)", path, len(data))
-    head = data[:2048].lower()
-    if b"<feed" in head and b"<rss" not in head:
-        return parse_atom(data, str(path), categories, date)
-    return parse_rss(data, str(path))
+    try:
+        if feed_root(data) == "feed":
+            return parse_atom(data, str(path), categories, date)
+        return parse_rss(data, str(path))
+    except ParseError:
+        raise
+    except FeedError as exc:
+        # Not a feed at all: in a file the user named, that is bad input.
+        raise InputError(exc.message, "Give an arXiv RSS or API (Atom) file.") from None

@@ -18,6 +18,7 @@ def merge_listings(listings: list[Listing]) -> Listing:
         merged.sources.extend(listing.sources)
         merged.items += listing.items
         merged.skipped.extend(listing.skipped)
+        merged.problems.extend(listing.problems)
         merged.announcements.extend(listing.announcements)
         for paper_id, paper in listing.papers.items():
             known = merged.papers.get(paper_id)

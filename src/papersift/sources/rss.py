@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 
 from papersift._names import split_authors
-from papersift.errors import FeedError
 from papersift.models import ANNOUNCE_TYPES, Announcement, AnnounceType, ArxivId, Listing, Paper
-from papersift.sources._feed import clean, feed_problem, read_feed
+from papersift.sources._feed import clean, read_feed
+from papersift.sources._fetch import fetch_feed, parse_fetched
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +38,15 @@ def parse_rss(data: bytes, source: str) -> Listing:
         FeedError: the bytes are not a feed (see :func:`read_feed`).
         ParseError: the feed holds nothing readable.
     """
-    parsed = read_feed(data, source)
+    feed = read_feed(data, source)
+    parsed = feed.parsed
     listing = Listing(date=_channel_date(parsed), sources=[source])
-    problem = feed_problem(parsed)
-    if problem:
-        listing.skipped.append(f"{source}: feed is malformed or truncated ({problem})")
-        logger.warning("Feed %r is malformed or truncated: %s", source, problem)
+    if feed.problem:
+        listing.problems.append(f"Feed {source!r} is malformed or truncated: {feed.problem}.")
+        logger.warning("Feed %r is malformed or truncated: %s", source, feed.problem)
     feed_category = _feed_category(parsed, source)
 
-    for index, entry in enumerate(parsed.entries):
+    for index, entry in enumerate(feed.entries):
         listing.items += 1
         try:
             paper, announce_type = _paper(entry)
@@ -142,23 +142,17 @@ class RssSource:
         Raises:
             FeedError: a feed answered with an HTTP error or with something that is not a feed.
         """
-        return [parse_rss(self.fetch_feed(url), url) for url in self.feed_urls()]
+        return [self.fetch_listing(url) for url in self.feed_urls()]
+
+    def fetch_listing(self, url: str) -> Listing:
+        """Fetch and parse the feed at ``url`` (one of :meth:`feed_urls`)."""
+        data = self.fetch_feed(url)
+        return parse_fetched(lambda: parse_rss(data, url))
 
     def fetch_feed(self, url: str) -> bytes:
         """The bytes of the feed at ``url``."""
-        logger.info("Fetching %s", url)
-        try:
-            response = self.client.get(url)
-        except httpx.HTTPError as exc:
-            raise FeedError(
-                f"Source {url!r} could not be reached: {exc}.",
-                "Check the network, or run offline with --from-file.",
-                source=url,
-            ) from None
-        if response.status_code >= 400:
-            raise FeedError(
-                f"Source {url!r} answered HTTP {response.status_code}.",
-                "Check the category names in [sources] categories, or try again later.",
-                source=url,
-            )
-        return response.content
+        return fetch_feed(
+            self.client,
+            url,
+            hint="Check the category names in [sources] categories and [sources] rss_url.",
+        )
