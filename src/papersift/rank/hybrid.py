@@ -83,6 +83,7 @@ class HybridRanker:
         self.embedding = embedding
         self.weights = weights or HybridWeights()
         self.name = f"hybrid:{embedding.encoder.name}"
+        self._queries: dict[tuple[str, ...], NDArray[np.float32]] = {}
 
     def rank(
         self, papers: Sequence[Paper], interests: Interests, progress: Progress | None = None
@@ -92,13 +93,13 @@ class HybridRanker:
             return [Score(paper.id, 0.0, None) for paper in papers]
         queries = [topic.query for topic in interests.topics]
         vectors = self.embedding.embed(papers, progress)
-        encoded = self.embedding.encoder.encode(queries, self.embedding.batch_size)
+        encoded = self._encode(queries)
         semantic = standardise(vectors @ encoded.T)
         lexical = standardise(tfidf_similarity(papers, queries))
         scores = semantic.max(axis=1) + self.weights.lexical * lexical.max(axis=1)
         notes = [topic.irrelevant for topic in interests.topics if topic.irrelevant]
         if self.weights.negative_note and notes:
-            negative = self.embedding.encoder.encode(notes, self.embedding.batch_size)
+            negative = self._encode(notes)
             closest = (vectors @ negative.T).max(axis=1, keepdims=True)
             scores = scores - self.weights.negative_note * standardise(closest)[:, 0]
         if self.weights.negative_keyword and interests.negative_keywords:
@@ -109,3 +110,10 @@ class HybridRanker:
             Score(paper.id, float(scores[row]), interests.topics[int(best[row])].title)
             for row, paper in enumerate(papers)
         ]
+
+    def _encode(self, texts: list[str]) -> NDArray[np.float32]:
+        """The queries' vectors, computed once per ranker: the interests rarely change."""
+        key = tuple(texts)
+        if key not in self._queries:
+            self._queries[key] = self.embedding.encoder.encode(texts, self.embedding.batch_size)
+        return self._queries[key]
