@@ -11,13 +11,39 @@ import platformdirs
 
 @click.command("eval")
 @click.option("--judged", type=click.Path(path_type=Path), required=True, help="Labelled days.")
-@click.option("--interests", "interests_path", type=click.Path(path_type=Path), required=True)
-@click.option("--positive", type=float, default=8.0, show_default=True, help="Judge's cut-off.")
 @click.option(
-    "--rankers", default="tfidf,bm25,embedding,hybrid", show_default=True, help="Comma-separated."
+    "--interests",
+    "interests_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The interests file the days were judged against.",
 )
-@click.option("--cascade-of", default="hybrid", show_default=True, help="Ranker of the cascade.")
-@click.option("--tune-days", type=click.IntRange(min=0), default=20, show_default=True)
+@click.option(
+    "--positive",
+    type=float,
+    default=8.0,
+    show_default=True,
+    help="The judge's relevance from which a paper is a positive.",
+)
+@click.option(
+    "--rankers",
+    default="tfidf,bm25,embedding,hybrid",
+    show_default=True,
+    help="Rankers to compare: tfidf, bm25, embedding[:MODEL], hybrid.",
+)
+@click.option(
+    "--cascade-of",
+    default="hybrid",
+    show_default=True,
+    help="The ranker whose cascade is replayed.",
+)
+@click.option(
+    "--tune-days",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="The first days, on which the cascade share is chosen; the rest are held apart.",
+)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Report folder.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Embedding cache folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
