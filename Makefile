@@ -31,6 +31,11 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/rank.py
+
+# The selection-quality figures of the README, on the shared judged days.
+bench-eval: $(STAMP)
+	$(BIN)/python bench/eval.py
 
 # The bundled KaTeX files are committed; this refreshes them from the npm registry.
 katex:

@@ -77,7 +77,8 @@ class FilterSettings(_Section):
 class RankerSettings(_Section):
     """The local, free ranker."""
 
-    kind: Literal["embedding", "tfidf", "hybrid"] = "embedding"
+    kind: Literal["embedding", "tfidf", "hybrid"] = "hybrid"
+    """``hybrid`` (embedding plus TF-IDF, each standardised within the day) measured best."""
     model: str = DEFAULT_MODEL
     model_path: Path | None = None
     """A local folder holding a sentence-transformers model, used instead of the model name."""
@@ -100,8 +101,10 @@ class JudgeSettings(_Section):
     """Better given as ``OPENAI_API_KEY``; a key written here is never echoed."""
     max_papers: int | None = Field(None, ge=0)
     """Cascade: judge at most this many of the ranker's top papers; unset judges every paper."""
-    share: float | None = Field(None, gt=0, le=1)
-    """Cascade: judge this share of the ranker's top papers (0.3 is the top 30 %)."""
+    share: float | None = Field(0.6, gt=0, le=1)
+    """Cascade: judge this share of the ranker's top papers (0.3 is the top 30 %); unset judges
+    every paper. With the hybrid ranker, 0.6 kept 97 % of what judging every paper selected on
+    judged astro-ph days, for 62 % of the tokens (README, selection quality)."""
     min_relevance: float | None = Field(None, ge=0, le=10)
     """Judged papers below this relevance are not selected."""
     min_novelty: float | None = Field(None, ge=0, le=10)
