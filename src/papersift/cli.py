@@ -105,6 +105,11 @@ def init(folder: Path) -> None:
     click.echo("Edit interests.md, then run: papersift run")
 
 
+from papersift._cli_learning import register as _register_learning  # noqa: E402
+
+_register_learning(main)
+
+
 def entry() -> None:
     """Console entry point."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -261,3 +261,79 @@ def report_to_dict(report: LearningReport, windows: Sequence[tuple[int, int]]) -
             for d in report.days
         ],
     }
+
+
+def plot_recall(report: LearningReport, path: Path, share: float = 0.25) -> Path:
+    """Draw recall within ``share`` of the day against days of history, as a PNG at ``path``.
+
+    Each day's recall is a dot; the lines are five-day running sums (positives found over
+    positives), for the learned ranker and for interests similarity alone.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    history = [d.index for d in report.days]
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    for learned, label, colour in (
+        (True, "learned", "tab:blue"),
+        (False, "interests only", "tab:grey"),
+    ):
+        found = [(d.learned if learned else d.baseline)[share] for d in report.days]
+        daily = [
+            f / d.positives if d.positives else float("nan")
+            for f, d in zip(found, report.days, strict=True)
+        ]
+        running = _running(found, [d.positives for d in report.days])
+        axes.scatter(history, daily, s=12, color=colour, alpha=0.4)
+        axes.plot(history, running, color=colour, label=f"{label} (5-day running)")
+    axes.axhline(0.95, color="tab:red", linestyle=":", linewidth=1, label="target 0.95")
+    axes.set_xlabel("days of history before the day ranked")
+    axes.set_ylabel(f"recall of the judge's picks within top {share:.0%}")
+    axes.set_ylim(0, 1.05)
+    axes.set_title(f"Learning from past verdicts ({report.features})")
+    axes.legend(loc="lower right")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+    return path
+
+
+def _running(found: list[int], positives: list[int], width: int = 5) -> list[float]:
+    out = []
+    for end in range(1, len(found) + 1):
+        start = max(0, end - width)
+        total = sum(positives[start:end])
+        out.append(sum(found[start:end]) / total if total else float("nan"))
+    return out
+
+
+def report_lines(report: LearningReport, windows: Sequence[tuple[int, int]]) -> list[str]:
+    """The replay's figures for the terminal."""
+    lines = [f"Replay of {len(report.days)} days with {report.features} features."]
+    for first, last in windows:
+        parts = []
+        for share in SHARES:
+            learned, plain = (
+                report.recall(share, first, last),
+                report.recall(share, first, last, False),
+            )
+            if learned is not None and plain is not None:
+                parts.append(f"{share:.0%}: {learned:.3f} (interests only {plain:.3f})")
+        lines.append(f"Days {first}-{last}, recall of the judge's picks within " + "; ".join(parts))
+        cascade = report.cascade(first, last)
+        kept, share_of = cascade["kept"], cascade["share_of_recorded"]
+        if kept is not None:
+            lines.append(
+                f"  cascade judging the top {report.cascade_share:.0%}: keeps {kept:.3f} of the "
+                f"picks at {cascade['tokens']} tokens"
+                + (
+                    f", {share_of:.3f} of the recorded {cascade['recorded_tokens']}"
+                    if share_of
+                    else ""
+                )
+                + f" (full judge estimated at {cascade['full_tokens_estimated']})"
+            )
+    return lines

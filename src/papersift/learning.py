@@ -8,6 +8,7 @@ model (if any, and if its history earns it a weight) is blended into the interes
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 from dataclasses import dataclass
@@ -16,19 +17,22 @@ from typing import Any
 
 import platformdirs
 
+from papersift.archive import find_paper
 from papersift.config import LearningSettings, Settings
-from papersift.interests import Interests
+from papersift.interests import Interests, load_interests
 from papersift.models import Digest
 from papersift.profile import (
     Example,
     FileProfileStore,
     ProfileStore,
     Rating,
+    RatingKind,
     examples_from_digest,
 )
 from papersift.rank.base import Ranker
 from papersift.rank.features import Features, HashedTextFeatures
 from papersift.rank.learned import LearnedRanker, LinearModel, build_training_set, fit_model
+from papersift.seed import SeedFormat, SeedResult, read_library, resolve, seed_examples
 
 logger = logging.getLogger(__name__)
 
@@ -195,3 +199,109 @@ def summarise(store: ProfileStore, profile: str) -> ProfileSummary:
         len(store.load_ratings(profile)),
         blob.meta if blob else None,
     )
+
+
+def _out_dir(settings: Settings) -> Path:
+    return settings.output.dir
+
+
+def record_rating(
+    store: ProfileStore, settings: Settings, paper_id: str, kind: RatingKind, note: str = ""
+) -> Rating:
+    """Keep the reader's rating, with the paper's text from the digests or the profile's history."""
+    paper = find_paper(_out_dir(settings), paper_id)
+    if paper is None:
+        known = [e.paper for e in store.load_examples(settings.profile.name)]
+        paper = next((p for p in known if p.id == paper_id), None)
+    rating = Rating(paper_id, kind, dt.datetime.now(dt.UTC), note, paper)
+    store.save_rating(settings.profile.name, rating)
+    logger.info("Rated %s %s", paper_id, kind)
+    return rating
+
+
+def _base_ranker(settings: Settings) -> Ranker:
+    from papersift.rank import FileEmbeddingCache, make_ranker
+
+    cache_dir = (
+        settings.ranker.cache_dir or Path(platformdirs.user_cache_dir("papersift")) / "embeddings"
+    )
+    return make_ranker(settings.ranker, FileEmbeddingCache(cache_dir), cache_dir)
+
+
+def fit_profile(settings: Settings) -> LinearModel | None:
+    """Refit the configured profile's model with the configured ranker's features."""
+    interests = load_interests(settings.profile.interests)
+    features = features_for(_base_ranker(settings))
+    return refit(
+        profile_store(settings), settings.profile.name, interests, features, settings.learning
+    )
+
+
+def seed_profile(settings: Settings, path: Path, kind: SeedFormat) -> SeedResult:
+    """Import a library file as positive examples of the configured profile."""
+    from papersift._http import make_client
+    from papersift.sources.api import ApiSource
+
+    parsed = read_library(path, kind)
+    sources = settings.sources
+    with make_client(sources.timeout, sources.retries) as client:
+        api = ApiSource(client, sources.api_url, sources.categories, sources.api_delay)
+        result = resolve(parsed, api)
+    store = profile_store(settings)
+    store.save_examples(settings.profile.name, seed_examples(result.papers, dt.date.today()))
+    return result
+
+
+def evaluate_learning(
+    settings: Settings,
+    folder: Path,
+    interests_path: Path | None,
+    features_kind: str,
+    cache_dir: Path | None,
+    out_dir: Path,
+    cascade_share: float,
+) -> tuple[list[str], list[Path]]:
+    """Replay the labelled days of ``folder``; returns the report's lines and the files written."""
+    from papersift.evaluate_learning import (
+        TokenEstimate,
+        plot_recall,
+        recorded_usage,
+        replay_learning,
+        report_lines,
+        report_to_dict,
+    )
+    from papersift.sources.judged import load_labelled_days
+
+    days = load_labelled_days(folder)
+    interests = load_interests(interests_path or folder / "interests.md")
+    if features_kind == "hashed":
+        features: Features = HashedTextFeatures()
+    else:
+        if cache_dir is not None:
+            settings.ranker.cache_dir = cache_dir
+        settings.ranker.kind = "embedding"
+        features = features_for(_base_ranker(settings))
+    overhead = interests.text + "\n\n" + _optional_text(folder / "criteria.md")
+    report = replay_learning(
+        days,
+        interests,
+        features,
+        settings.learning,
+        tokens=TokenEstimate(overhead),
+        recorded=recorded_usage(folder),
+        cascade_share=cascade_share,
+    )
+    windows = (
+        [(report.start + 1, len(days)), (21, len(days))]
+        if len(days) >= 21
+        else [(report.start + 1, len(days))]
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / "learning.json"
+    json_path.write_text(json.dumps(report_to_dict(report, windows), indent=2) + "\n")
+    png_path = plot_recall(report, out_dir / "learning-recall.png")
+    return report_lines(report, windows), [json_path, png_path]
+
+
+def _optional_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
