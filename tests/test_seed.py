@@ -22,7 +22,10 @@ def test_bibtex_entries_and_malformed_ones() -> None:
     assert by_label["ovcharov2026tokenizer"].arxiv_id == "2605.14890"
     assert by_label["earle2026picbreeder"].arxiv_id == "2605.23908"
     assert by_label["michael2026calibration"].arxiv_id is None
-    assert by_label["michael2026calibration"].title == "Confidence Calibration in Large Language Models"
+    assert (
+        by_label["michael2026calibration"].title
+        == "Confidence Calibration in Large Language Models"
+    )
     assert by_label["unknown2019"].doi == "10.1000/xyz123"
     assert by_label["raon2026"].arxiv_id == "2605.23912"
     assert "Ukrainian Legal Text" in (by_label["ovcharov2026tokenizer"].title or "")

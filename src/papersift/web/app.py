@@ -172,7 +172,7 @@ class _Pages:
         target = str(form.get("next", "/"))
         if not target.startswith("/") or target.startswith("//"):
             target = "/"
-        return RedirectResponse(f"{target}#paper-{paper_id}", status_code=303)
+        return RedirectResponse(target, status_code=303)
 
     async def style(self, request: Any) -> Any:
         from starlette.responses import Response
