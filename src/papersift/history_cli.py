@@ -163,7 +163,7 @@ def _paper_lines(known: dict[str, Any]) -> list[str]:
     type=click.Choice(sorted(EXPORTERS)),
     default="jsonl",
     show_default=True,
-    help="The file format.",
+    help="Export format.",
 )
 @click.option("--from", "start_text", metavar="YYYY-MM-DD", help="First digest date.")
 @click.option("--to", "end_text", metavar="YYYY-MM-DD", help="Last digest date.")

@@ -179,3 +179,14 @@ def test_no_delivery_configured_is_a_config_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "No delivery is configured." in result.stderr
     assert "SLACK_WEBHOOK_URL" in result.stderr
+
+
+def test_a_site_without_json_digests_is_a_config_error(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "[site]\nenabled = true\n")
+    config.write_text(config.read_text().replace('["markdown", "json", "html"]', '["markdown"]'))
+    result = papersift(
+        "run", "--from-file", str(HOSTILE_FEED), "--config", str(config), check=False
+    )
+    assert result.returncode == 2
+    assert "[site] enabled needs the JSON digests" in result.stderr
+    assert 'Add "json" to [output] formats' in result.stderr
