@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from deliver_support import Mailbox, Reply, SlackServer, free_port
 
-from papersift.store import Store, default_path
+from papersift.store import Store
 from web_support import DEMO_FEED, HOSTILE_FEED, papersift, write_config
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -50,8 +50,8 @@ recipients = {json.dumps(recipients)}
 
 
 def _log(folder: Path) -> list[dict[str, Any]]:
-    """The delivery records in the run's database (the default one, as the runs use no --db)."""
-    with Store.open(default_path(), readonly=True) as store:
+    """The delivery records in the run's database, ``[store] path`` beside the config."""
+    with Store.open(folder / "papersift.sqlite3", readonly=True) as store:
         rows = store.connection.execute(
             "SELECT channel, target, status, attempts FROM deliveries ORDER BY delivery_id"
         ).fetchall()
