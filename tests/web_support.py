@@ -56,6 +56,9 @@ cache_dir = "cache"
 [output]
 dir = "out"
 formats = ["markdown", "json", "html"]
+
+[store]
+path = "papersift.sqlite3"
 {extra}
 """,
         encoding="utf-8",

@@ -127,6 +127,9 @@ register_history_commands(main)
 main.add_command(site)
 main.add_command(deliver)
 main.add_command(eval_command)
+from papersift._cli_learning import register as _register_learning  # noqa: E402
+
+_register_learning(main)
 
 
 def entry() -> None:

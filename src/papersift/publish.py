@@ -20,7 +20,7 @@ from papersift.deliver import (
     deliver_document,
     deliveries_configured,
 )
-from papersift.errors import MissingExtraError
+from papersift.errors import ConfigError, MissingExtraError
 from papersift.models import Digest
 from papersift.render.json import digest_to_dict
 
@@ -47,21 +47,28 @@ def site_dir(settings: Settings, out_dir: Path) -> Path:
 
 def delivery_log(out_dir: Path) -> DeliveryLog:
     """The delivery log beside the digests of ``out_dir``."""
+    # TODO(#6): use the store's deliveries table once the store implements DeliveryLog; until
+    # then deliveries.jsonl beside the digests holds them and the table stays empty.
     return JsonlDeliveryLog(out_dir / LOG_NAME)
 
 
 def publish_digest(
     digest: Digest, settings: Settings, out_dir: Path, log: DeliveryLog | None = None
 ) -> Published:
-    """Write the HTML page, rebuild the site and deliver, as the settings ask."""
+    """Write the HTML page, rebuild the site and deliver, as the settings ask.
+
+    Raises:
+        ConfigError: the site is enabled but the JSON digests it is built from are not written.
+    """
     published = Published()
+    if settings.site.enabled and "json" not in settings.output.formats:
+        raise ConfigError(
+            '[site] enabled needs the JSON digests, but [output] formats has no "json".',
+            'Add "json" to [output] formats, or set [site] enabled = false.',
+        )
     if "html" in settings.output.formats:
         published.written += _html(digest, out_dir)
     if settings.site.enabled:
-        if "json" not in settings.output.formats:
-            logger.warning(
-                'The site is built from the JSON digests; add "json" to [output] formats'
-            )
         published.written.append(_site(settings, out_dir))
     if deliveries_configured(settings):
         log = log or delivery_log(out_dir)

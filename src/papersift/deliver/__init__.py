@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from papersift.config import Settings
-from papersift.deliver.base import LOG_NAME, Delivery, DeliveryLog, JsonlDeliveryLog
+from papersift.deliver.base import (
+    LOG_NAME,
+    Delivery,
+    DeliveryLog,
+    DeliveryStatus,
+    JsonlDeliveryLog,
+)
 from papersift.deliver.email import deliver_email, email_configured
 from papersift.deliver.slack import deliver_slack, slack_configured, slack_target
 from papersift.errors import PapersiftError
@@ -46,7 +52,7 @@ def deliver_document(
     records: list[Delivery] = []
     if slack_configured(settings.slack):
         error = _send_slack(document, settings)
-        status = "failed" if error else "sent"
+        status: DeliveryStatus = "failed" if error else "sent"
         records.append(
             Delivery("slack", slack_target(settings.slack), status, date, profile, last_error=error)
         )

@@ -50,7 +50,8 @@ def _read_document(path: Path) -> dict[str, Any] | None:
     except (KeyError, TypeError, ValueError):
         logger.warning("Skipping %s: the digest has no valid date", path)
         return None
-    return document
+    result: dict[str, Any] = document
+    return result
 
 
 def latest_digest_date(out_dir: Path) -> dt.date:

@@ -46,7 +46,8 @@ def render_feed(documents: Sequence[Mapping[str, Any]], settings: SiteSettings) 
             page = f"{base}{day_href(document['date'])}#{paper_anchor(paper['id'])}" if base else ""
             content = template.render(paper=paper, page=page)
             _add_entry(generator, document, rank, paper, content)
-    return generator.atom_str(pretty=True).decode("utf-8")
+    atom: bytes = generator.atom_str(pretty=True)
+    return atom.decode("utf-8")
 
 
 def _add_entry(
