@@ -77,7 +77,8 @@ class FilterSettings(_Section):
 class RankerSettings(_Section):
     """The local, free ranker."""
 
-    kind: Literal["embedding", "tfidf", "hybrid"] = "embedding"
+    kind: Literal["embedding", "tfidf", "hybrid"] = "hybrid"
+    """``hybrid`` (embedding plus TF-IDF, each standardised within the day) measured best."""
     model: str = DEFAULT_MODEL
     model_path: Path | None = None
     """A local folder holding a sentence-transformers model, used instead of the model name."""
@@ -100,8 +101,10 @@ class JudgeSettings(_Section):
     """Better given as ``OPENAI_API_KEY``; a key written here is never echoed."""
     max_papers: int | None = Field(None, ge=0)
     """Cascade: judge at most this many of the ranker's top papers; unset judges every paper."""
-    share: float | None = Field(None, gt=0, le=1)
-    """Cascade: judge this share of the ranker's top papers (0.3 is the top 30 %)."""
+    share: float | None = Field(0.6, gt=0, le=1)
+    """Cascade: judge this share of the ranker's top papers (0.3 is the top 30 %); unset judges
+    every paper. With the hybrid ranker, 0.6 kept 97 % of what judging every paper selected on
+    judged astro-ph days, for 62 % of the tokens (README, selection quality)."""
     min_relevance: float | None = Field(None, ge=0, le=10)
     """Judged papers below this relevance are not selected."""
     min_novelty: float | None = Field(None, ge=0, le=10)
@@ -134,8 +137,8 @@ class JudgeSettings(_Section):
     """Hard limit of one run's tokens, prompt plus completion."""
     structured_output: bool = True
     """Ask for a JSON-schema reply; off for endpoints that reject ``response_format``."""
-    temperature: float | None = 0.0
-    """Unset for models that reject a temperature (some reasoning models)."""
+    temperature: float | None = Field(0.0, ge=0, le=2)
+    """``"none"`` sends no temperature, for models that reject one (some reasoning models)."""
     max_tokens_param: Literal["max_tokens", "max_completion_tokens", "none"] = "max_tokens"
     """The name the endpoint wants for the reply limit; reasoning models want
     ``max_completion_tokens``; ``none`` sends no limit."""
@@ -154,6 +157,12 @@ class JudgeSettings(_Section):
     abstract_prompt: Path | None = None
     cache_file: Path | None = None
     """Where judgments are kept; defaults to the user's cache directory."""
+
+    @field_validator("temperature", mode="before")
+    @classmethod
+    def _no_temperature(cls, value: object) -> object:
+        # TOML has no null, so the word "none" leaves the parameter out.
+        return None if isinstance(value, str) and value.strip().lower() == "none" else value
 
 
 class OutputSettings(_Section):
@@ -229,6 +238,35 @@ class EmailSettings(_Section):
     """A certificate file to trust besides the system's, e.g. for a server's own certificate."""
 
 
+class LearningSettings(_Section):
+    """The learned ranker: what counts as a positive, how history is weighed and blended."""
+
+    enabled: bool = True
+    """Blend the learned model in once the profile has history; off ranks by interests alone."""
+    dir: Path | None = None
+    """Where the profile's examples, ratings and model are kept; defaults to the user data dir."""
+    positive_relevance: float = Field(8.0, ge=0, le=10)
+    """A judged paper with at least this relevance is a positive example."""
+    half_life_days: float = Field(90.0, gt=0)
+    """Evidence this many days old counts half, so interests may drift."""
+    min_days: int = Field(3, ge=0)
+    """Judged days needed before the model gets any weight."""
+    min_positives: int = Field(5, ge=0)
+    """Positive examples needed before the model gets any weight."""
+    full_days: int = Field(10, ge=1)
+    full_positives: int = Field(40, ge=1)
+    """With this many days and positives the model has its full weight."""
+    max_weight: float = Field(0.9, ge=0, le=1)
+    """The model's share of the blended score once history is full."""
+    rating_weight: float = Field(3.0, gt=0)
+    """A rating counts this many judged examples."""
+    seed_weight: float = Field(1.0, gt=0)
+    regularisation: float = Field(1.0, gt=0)
+    """The logistic regression's inverse regularisation strength (scikit-learn's ``C``)."""
+    similarity_scale: float = Field(1.0, gt=0)
+    """Multiplies the topic similarities beside the embedding before fitting."""
+
+
 class Settings(_Section):
     """Everything one run needs, built once at the CLI edge and passed in."""
 
@@ -242,6 +280,7 @@ class Settings(_Section):
     site: SiteSettings = Field(default_factory=SiteSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
+    learning: LearningSettings = Field(default_factory=LearningSettings)
     path: Path | None = Field(None, exclude=True)
     """The file the settings came from, if any."""
 
@@ -359,3 +398,5 @@ def _resolve_paths(settings: Settings, base: Path) -> None:
         settings.site.dir = base / settings.site.dir
     if settings.email.ca_file and not settings.email.ca_file.is_absolute():
         settings.email.ca_file = base / settings.email.ca_file
+    if settings.learning.dir and not settings.learning.dir.is_absolute():
+        settings.learning.dir = base / settings.learning.dir

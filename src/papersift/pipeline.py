@@ -5,6 +5,7 @@ Each stage is a function of plain values; this module only sequences them and wr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -32,7 +33,8 @@ from papersift.rank import FileEmbeddingCache, make_ranker
 from papersift.render import render_json, render_markdown
 from papersift.sources import ApiSource, RssSource, load_listing_files, merge_listings
 from papersift.store import Store
-from papersift.store.runs import RunRecord, drop_shown, open_store
+from papersift.store.ledger import JudgmentLedger
+from papersift.store.runs import RunRecord, digest_usage, drop_shown, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -120,16 +122,20 @@ def _run_day(
             return RunResult(None, listing, message=empty)
         logger.info("%s Writing an empty digest as asked.", empty)
 
+    ledger = JudgmentLedger(store)
+    if options.judgment_cache is None:
+        options = dataclasses.replace(options, judgment_cache=ledger)
     digest = select_day(settings, options, listing, interests, reporter, store)
     if empty:
         digest.notices.append(empty)
     problems = list(listing.problems)
     if options.dry_run or record is None:
         return RunResult(digest, listing, message=_dry_run_summary(digest), problems=problems)
+    spent, digest.usage = digest.usage, digest_usage(ledger, digest.usage, settings.judge)
     out_dir = options.out_dir or settings.output.dir
     written = write_digest(digest, out_dir, settings.output.formats)
-    record.record_digest(digest)
-    published = publish_digest(digest, settings, out_dir)
+    record.record_digest(digest, spent)
+    published = publish_digest(digest, settings, out_dir, log=store)
     written += published.written
     message = f"Digest written to {written[0]}"
     return RunResult(

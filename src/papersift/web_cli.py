@@ -12,8 +12,10 @@ from papersift.config import load_settings
 from papersift.deliver import deliver_document, deliveries_configured, retry_deliveries
 from papersift.deliver.base import Delivery
 from papersift.errors import ConfigError, DeliveryError, InputError, MissingExtraError
-from papersift.publish import delivery_log, site_dir
+from papersift.history_cli import use_db
+from papersift.publish import site_dir
 from papersift.render._documents import latest_digest_date, load_document
+from papersift.store.runs import open_store
 
 
 def deliveries_failed(failed: Sequence[Delivery]) -> DeliveryError:
@@ -71,16 +73,16 @@ def deliver(
             "Set [slack] webhook_url or bot_token and channel, or [email] recipients "
             "(or SLACK_WEBHOOK_URL / SLACK_BOT_TOKEN and SLACK_CHANNEL).",
         )
-    log = delivery_log(folder)
-    if retry:
-        if date_text:
-            raise InputError("--retry resends every failed delivery; it takes no --date.")
-        records = retry_deliveries(settings, log, folder)
-        if not records:
-            click.echo("No failed delivery to send again.")
-    else:
-        date = _date(date_text) if date_text else latest_digest_date(folder)
-        records = deliver_document(load_document(folder, date), settings, log)
+    if retry and date_text:
+        raise InputError("--retry resends every failed delivery; it takes no --date.")
+    with open_store(use_db(settings).store) as log:
+        if retry:
+            records = retry_deliveries(settings, log, folder)
+            if not records:
+                click.echo("No failed delivery to send again.")
+        else:
+            date = _date(date_text) if date_text else latest_digest_date(folder)
+            records = deliver_document(load_document(folder, date), settings, log)
     for record in records:
         click.echo(f"{record.status}: {record.channel} {record.target} ({record.digest_date})")
     failed = [record for record in records if record.status == "failed"]

@@ -11,6 +11,7 @@ import feedparser
 import pytest
 from deliver_support import Mailbox, Reply, SlackServer, free_port
 
+from papersift.store import Store, default_path
 from web_support import DEMO_FEED, HOSTILE_FEED, papersift, write_config
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -49,8 +50,14 @@ recipients = {json.dumps(recipients)}
 
 
 def _log(folder: Path) -> list[dict[str, Any]]:
-    path = folder / "out" / "deliveries.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The delivery records in the run's database (the default one, as the runs use no --db)."""
+    with Store.open(default_path(), readonly=True) as store:
+        rows = store.connection.execute(
+            "SELECT channel, target, status, attempts FROM deliveries ORDER BY delivery_id"
+        ).fetchall()
+    return [
+        dict(zip(("channel", "target", "status", "attempts"), row, strict=True)) for row in rows
+    ]
 
 
 def test_one_run_writes_everything_and_delivers(

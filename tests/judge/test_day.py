@@ -210,7 +210,7 @@ def test_parameters_rejected_by_a_model_are_configurable(
 ):
     day = labelled_day(DAYS[0])
     server = fake_server(reject_params=("temperature", "max_tokens"))
-    settings = judge_settings(server, temperature=None, max_tokens_param="max_completion_tokens")
+    settings = judge_settings(server, temperature="none", max_tokens_param="max_completion_tokens")
     digest = judge_digest(settings, day, astro_interests)
     assert {e.paper.id for e in digest.entries} == passing(day)
     body = server.stats.bodies[0]

@@ -138,7 +138,12 @@ async def _judge(
         RateLimiter(settings.rpm, settings.tpm),
     )
     outcome.spend = spend
-    unasked: set[str] = set()
+    if settings.budget_usd is not None and not pricing.priced:
+        logger.warning(
+            "Model %r has no known price, so budget_usd cannot be enforced; "
+            "set price_input and price_output, or budget_tokens.",
+            settings.model,
+        )
     try:
         if settings.title_pass:
             prompt = build_pass_prompt(texts, interests_text, "title", settings.structured_output)
@@ -159,6 +164,11 @@ async def _judge(
     outcome.usage = [_usage(settings.model, spend)]
     if spend.stopped:
         outcome.notices.append(_budget_notice(settings, len(unasked), len(papers)))
+    if result.failed and not result.judgments:
+        outcome.notices.append(
+            f"The judge answered for none of the {len(result.failed)} papers sent to it; "
+            "this digest follows the local ranking."
+        )
     _log_summary(settings.model, result, spend, len(papers))
 
 
@@ -196,7 +206,7 @@ def estimate_day(
         keys = [(p.id, p.version) for p in chosen]
         cached = cache.load_judgments(settings.model, prompt.prompt_hash, keys)
         todo = [p for p in chosen if (p.id, p.version) not in cached]
-        size = batch_size(len(todo), settings)
+        size = batch_size(len(todo), settings, prompt.name)
         for start in range(0, len(todo), size):
             batch = todo[start : start + size]
             requests += 1

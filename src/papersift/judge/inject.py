@@ -14,14 +14,15 @@ from papersift.models import Paper
 FLAG = "text addressed to the judge"
 
 _PATTERNS = [
-    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules?|"
-    r"guidelines?|criteria)\b",
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+|of\s+)?"
+    r"(?:(?:previous|prior|above|earlier|preceding|system|scoring|given|other)\s+)?"
+    r"(?:instructions?|prompts?|rules?|guidelines?|criteria)\b",
     r"\b(?:give|assign|rate|score|award|output|return)\b[^.]{0,40}\b(?:relevance|novelty|score|"
     r"rating)\b[^.]{0,20}\b(?:10|ten|maximum|highest|max)\b",
     r"\b(?:rate|score)\s+(?:this|the)\s+(?:paper|work|abstract|article)\b[^.]{0,20}"
     r"\b(?:10|ten|highly|high)\b",
-    r"\b(?:you are|as) an? (?:ai|language model|llm|assistant|reviewer model|judge)\b",
-    r"\b(?:system prompt|developer message|new instructions?)\b",
+    r"\byou are (?:now )?an? (?:ai|language model|llm|assistant|reviewer model|judge)\b[^.]{0,40}"
+    r"\b(?:must|should|will)\b",
     r"\b(?:dear|attention|note to (?:the )?)\s*(?:ai|llm|language model|judge|reviewer model)\b",
     r"[\"']?relevance[\"']?\s*[:=]\s*[\"']?10\b",
 ]

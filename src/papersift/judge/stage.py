@@ -4,7 +4,8 @@ Papers already judged under the same prompt and model come from the cache. The r
 batches, several requests in flight, each reply parsed and its judgments saved to the cache as
 it arrives. Papers a reply missed are asked again, alone with the other missed ones, up to
 ``missing_retries`` times; a reply cut off at the length limit has its missed papers asked again
-in batches half the size. When the next request could exceed the budget, judging stops.
+in batches half the size. A request that fails after the SDK's own retries leaves its papers
+judge failed. When the next request could exceed the budget, judging stops.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from papersift.models import Judgment, Paper
 
 logger = logging.getLogger(__name__)
 
-_MIN_BATCH = 6
+_MIN_BATCH = 10
 """Smallest adaptive batch: below it the static prompt outweighs the papers."""
+_TITLE_FACTOR = 4
 
 
 @dataclass(slots=True)
@@ -116,7 +118,7 @@ class RateLimiter:
                     return
                 delay = 60.0 - (now - self._sent[0][0]) if self._sent else 0.1
                 logger.debug("Rate limit reached; waiting %.1f s", delay)
-                await asyncio.sleep(max(delay, 0.05))
+                await asyncio.sleep(min(max(delay, 0.05), 1.0))
 
     def _fits(self, tokens: int) -> bool:
         if not self._sent:
@@ -195,7 +197,7 @@ class JudgePass:
         result: PassResult,
         advance: Callable[[int], None],
     ) -> None:
-        size = batch_size(len(papers), self.settings)
+        size = batch_size(len(papers), self.settings, prompt.name)
         queue: deque[_Batch] = deque(
             _Batch(papers[i : i + size], 0, size) for i in range(0, len(papers), size)
         )
@@ -246,8 +248,13 @@ class JudgePass:
         except StructuredOutputRejected:
             raise
         except RequestFailed as exc:
-            logger.warning("Judge request for %d paper(s) failed: %s", len(batch.papers), exc)
-            return self._again(batch, batch.papers, result, advance, shrink=False)
+            # The SDK has already retried this request; asking again here would stack a second
+            # retry loop on top of it, so its papers are judge failed.
+            ids = ", ".join(p.id for p in batch.papers)
+            logger.warning("Judge request failed after the SDK's retries (%s): %s", ids, exc)
+            result.failed.update(p.id for p in batch.papers)
+            advance(len(batch.papers))
+            return []
         finally:
             self.spend.reserved_tokens -= estimate + limit
             self.spend.reserved_usd -= price.total if price else 0.0
@@ -342,12 +349,16 @@ class JudgePass:
         return 64 + per_paper * papers
 
 
-def batch_size(papers: int, settings: JudgeSettings) -> int:
-    """Papers per request: fixed by the settings, or spread over the requests in flight."""
+def batch_size(papers: int, settings: JudgeSettings, pass_name: str = "abstract") -> int:
+    """Papers per request: fixed by the settings, or spread over the requests in flight.
+
+    Titles are short, so a title pass takes ``_TITLE_FACTOR`` times as many per request.
+    """
+    factor = _TITLE_FACTOR if pass_name == "title" else 1
     if settings.batch_size is not None:
-        return settings.batch_size
+        return settings.batch_size * factor
     spread = math.ceil(papers / settings.concurrency) if papers else 1
-    return max(1, min(settings.max_batch_size, max(_MIN_BATCH, spread)))
+    return max(1, min(settings.max_batch_size * factor, max(_MIN_BATCH * factor, spread)))
 
 
 def _plus(total: float | None, value: float | None) -> float | None:

@@ -26,10 +26,16 @@ class TokenCounter:
     def __init__(self, model: str) -> None:
         self.model = model
         self._encoding = _encoding(model)
+        self._known: dict[str, int] = {}
 
     def count(self, text: str) -> int:
-        """Tokens of ``text`` as one chat message."""
-        return len(self._encoding.encode(text, disallowed_special=())) + _PER_MESSAGE
+        """Tokens of ``text`` as one chat message; a text counted before is remembered."""
+        known = self._known.get(text)
+        if known is None:
+            known = len(self._encoding.encode(text, disallowed_special=())) + _PER_MESSAGE
+            if len(self._known) < 64:
+                self._known[text] = known
+        return known
 
 
 @lru_cache(maxsize=8)

@@ -132,8 +132,7 @@ class FakeOpenAI:
 
         self._encoding = quicktok.get_encoding("o200k_base")
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -180,6 +179,13 @@ class FakeOpenAI:
         if not seen or tokens < _CACHE_MINIMUM:
             return 0
         return tokens // 128 * 128
+
+
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops connections when many requests arrive at once, and the
+    # client's retransmission a second later would show as latency that is not the server's.
+    request_queue_size = 128
+    daemon_threads = True
 
 
 class _Handler(BaseHTTPRequestHandler):
