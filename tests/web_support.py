@@ -1,4 +1,4 @@
-"""Helpers of the site tests: running the real CLI, a config, the days to build."""
+"""What the site and delivery tests share: running the real CLI, a config, the days, a digest."""
 
 from __future__ import annotations
 
