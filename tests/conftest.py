@@ -39,6 +39,13 @@ def starter_interests() -> Path:
     return EXAMPLES / "interests.md"
 
 
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keep every test's default database out of the real user data folder."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
+    monkeypatch.delenv("PAPERSIFT_DB", raising=False)
+
+
 @dataclass
 class LoadedModel:
     """The real MiniLM encoder, and what happened while it loaded."""

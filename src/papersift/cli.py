@@ -16,7 +16,10 @@ from papersift import __version__
 from papersift._terminal import RichReporter, setup_logging
 from papersift.config import load_settings
 from papersift.errors import InputError, PapersiftError
+from papersift.evaluate_cli import eval_command
+from papersift.history_cli import register_history_commands, use_db
 from papersift.pipeline import RunOptions, iter_entries, run_day
+from papersift.web_cli import deliver, deliveries_failed, site
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +53,16 @@ def _date(value: str | None) -> dt.date | None:
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for HTTP requests).")
 @click.option("-q", "--quiet", count=True, help="Less log output.")
 @click.option("--debug", is_flag=True, envvar="PAPERSIFT_DEBUG", help="Show tracebacks.")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The database file (default: [store] path, PAPERSIFT_DB, or the user data folder).",
+)
 @click.pass_context
-def main(ctx: click.Context, verbose: int, quiet: int, debug: bool) -> None:
+def main(ctx: click.Context, verbose: int, quiet: int, debug: bool, db: Path | None) -> None:
     """Sift each day's arXiv announcements down to the papers worth reading."""
     ctx.meta["papersift.debug"] = debug
+    ctx.meta["papersift.db"] = db
     setup_logging(verbose - quiet)
 
 
@@ -75,7 +84,7 @@ def run(
     send_empty: bool | None,
 ) -> None:
     """Build the digest of one day: fetch, filter, rank, render."""
-    settings = load_settings(config_path)
+    settings = use_db(load_settings(config_path))
     options = RunOptions(_date(date_text), from_file, out_dir, top, dry_run, send_empty)
     result = run_day(settings, options, RichReporter())
     if result.digest is not None and dry_run:
@@ -89,6 +98,8 @@ def run(
             click.echo(f"Error: {problem}", err=True)
         click.echo("The digest holds only the items read whole; fetch the feed again.", err=True)
         click.get_current_context().exit(1)
+    if result.failed_deliveries:
+        raise deliveries_failed(result.failed_deliveries)
 
 
 @main.command()
@@ -110,6 +121,15 @@ def init(folder: Path) -> None:
         target.write_text((starter / name).read_text(encoding="utf-8"), encoding="utf-8")
         click.echo(f"Wrote {target}")
     click.echo("Edit interests.md, then run: papersift run")
+
+
+register_history_commands(main)
+main.add_command(site)
+main.add_command(deliver)
+main.add_command(eval_command)
+from papersift._cli_learning import register as _register_learning  # noqa: E402
+
+_register_learning(main)
 
 
 def entry() -> None:

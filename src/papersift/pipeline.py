@@ -5,6 +5,7 @@ Each stage is a function of plain values; this module only sequences them and wr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -17,17 +18,23 @@ from typing import Protocol
 
 import platformdirs
 
-from papersift import _dates
+from papersift import _dates, calendar
 from papersift._http import make_client
 from papersift.config import Settings
-from papersift.digest import DigestInputs, Selection, build_digest
+from papersift.deliver.base import Delivery
+from papersift.digest import DigestInputs, Selection
 from papersift.errors import FeedError
 from papersift.filters import filter_listing
 from papersift.interests import Interests, load_interests
+from papersift.judge import FileJudgmentCache, JudgmentCache, build_judged_digest
 from papersift.models import Digest, Listing
+from papersift.publish import publish_digest
 from papersift.rank import FileEmbeddingCache, make_ranker
 from papersift.render import render_json, render_markdown
 from papersift.sources import ApiSource, RssSource, load_listing_files, merge_listings
+from papersift.store import Store
+from papersift.store.ledger import JudgmentLedger
+from papersift.store.runs import RunRecord, digest_usage, drop_shown, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +64,12 @@ class RunOptions:
     send_empty: bool | None = None
     now: dt.datetime | None = None
     """The clock, for the staleness check of network sources; tests fix it."""
+    judgment_cache: JudgmentCache | None = None
+    """Where judgments are kept; defaults to a file in the user's cache directory."""
+    backfilled: bool = False
+    """The day is filled in later (``papersift backfill``); its digest says so."""
+    listing: Listing | None = None
+    """A listing already fetched (by ``papersift backfill``), used instead of the sources."""
 
 
 @dataclass(slots=True)
@@ -69,38 +82,73 @@ class RunResult:
     message: str = ""
     problems: list[str] = field(default_factory=list)
     """Faults of feeds that were read only in part; the digest holds what was readable."""
+    failed_deliveries: list[Delivery] = field(default_factory=list)
+    """Deliveries that failed; the digest files were written all the same."""
 
 
 def run_day(settings: Settings, options: RunOptions, reporter: Reporter | None = None) -> RunResult:
-    """Fetch, filter, rank and render one day's digest."""
-    reporter = reporter or _Silent()
+    """Fetch, filter, rank and render one day's digest, recording the run in the store.
+
+    The store is opened once, and the run holds its lock throughout, so two runs on one
+    database never overlap. A dry run reads the store but records nothing in it.
+    """
+    with open_store(settings.store) as store, store.run_lock(settings.store.lock_timeout):
+        if options.dry_run:
+            return _run_day(settings, options, reporter or _Silent(), store, None)
+        with RunRecord(store, settings, options.date, options.backfilled) as record:
+            return _run_day(settings, options, reporter or _Silent(), store, record)
+
+
+def _run_day(
+    settings: Settings,
+    options: RunOptions,
+    reporter: Reporter,
+    store: Store,
+    record: RunRecord | None,
+) -> RunResult:
     interests = load_interests(settings.profile.interests)
     listing = fetch_listing(settings, options, reporter)
+    if record is not None:
+        store.save_listing(listing)
 
     empty = _empty_reason(listing, options)
     if empty:
         if not (
             options.send_empty if options.send_empty is not None else settings.output.send_empty
         ):
+            if record is not None:
+                record.status = "empty"
+                record.counts.message = empty
             return RunResult(None, listing, message=empty)
         logger.info("%s Writing an empty digest as asked.", empty)
 
-    digest = select_day(settings, options, listing, interests, reporter)
+    ledger = JudgmentLedger(store)
+    if options.judgment_cache is None:
+        options = dataclasses.replace(options, judgment_cache=ledger)
+    digest = select_day(settings, options, listing, interests, reporter, store)
     if empty:
         digest.notices.append(empty)
     problems = list(listing.problems)
-    if options.dry_run:
+    if options.dry_run or record is None:
         return RunResult(digest, listing, message=_dry_run_summary(digest), problems=problems)
+    spent, digest.usage = digest.usage, digest_usage(ledger, digest.usage, settings.judge)
     out_dir = options.out_dir or settings.output.dir
     written = write_digest(digest, out_dir, settings.output.formats)
+    record.record_digest(digest, spent)
+    published = publish_digest(digest, settings, out_dir, log=store)
+    written += published.written
     message = f"Digest written to {written[0]}"
-    return RunResult(digest, listing, written, message=message, problems=problems)
+    return RunResult(
+        digest, listing, written, message, problems=problems, failed_deliveries=published.failed
+    )
 
 
 def fetch_listing(settings: Settings, options: RunOptions, reporter: Reporter) -> Listing:
     """The day's listing from local files or the configured source, checked for staleness."""
     categories = settings.sources.categories
-    if options.from_file:
+    if options.listing is not None:
+        listing = options.listing
+    elif options.from_file:
         with reporter.stage("Reading feeds", 1) as advance:
             listing = load_listing_files(options.from_file, categories, options.date)
             advance(1)
@@ -126,16 +174,13 @@ def _fetch_network(settings: Settings, options: RunOptions, reporter: Reporter) 
                     "The API source needs a date.",
                     "Pass --date YYYY-MM-DD, or use the RSS source for today's listing.",
                 )
-            # TODO(#4): map submission times to the announcement day; until then the API source
-            # asks for the 24 hours before the announcement cut-off of the previous weekday.
-            end = dt.datetime.combine(options.date, dt.time(18), dt.UTC)
             api = ApiSource(
                 client,
                 source_settings.api_url,
                 source_settings.categories,
                 source_settings.api_delay,
             )
-            return api.fetch_submitted(end - dt.timedelta(days=1), end, options.date)
+            return fetch_api_day(api, options.date)
         rss = RssSource(
             client, source_settings.categories, source_settings.rss_url, source_settings.joined
         )
@@ -156,6 +201,22 @@ def _fetch_network(settings: Settings, options: RunOptions, reporter: Reporter) 
                 "arXiv has not refreshed the feed yet; run again later, or pass --date.",
                 source=sources,
             )
+    return listing
+
+
+def fetch_api_day(api: ApiSource, day: dt.date) -> Listing:
+    """The listing of ``day`` rebuilt from the API: the papers submitted in its window.
+
+    The API's bounds are inclusive and in minutes, so the query ends the minute before the
+    cut-off. A weekend or holiday has no window and gives an empty listing.
+    """
+    # TODO(#4): the API lists papers by submission time only, so such a listing lacks the day's
+    # replacements; with the default filters (new and cross) nothing is missed.
+    if not calendar.is_listing_day(day):
+        return Listing(date=day, sources=[api.url])
+    start, end = calendar.submission_window(day)
+    listing = api.fetch_submitted(start, end - dt.timedelta(minutes=1), day)
+    listing.date = day
     return listing
 
 
@@ -200,21 +261,32 @@ def select_day(
     listing: Listing,
     interests: Interests,
     reporter: Reporter,
+    store: Store | None = None,
 ) -> Digest:
-    """Filter, rank and select the day's papers into a digest."""
+    """Filter, rank and select the day's papers into a digest.
+
+    With a store, papers shown on an earlier day are dropped and the store is the embedding
+    cache, saving each batch of vectors as it is computed.
+    """
     outcome = filter_listing(
         listing, settings.filters, settings.sources.categories, interests.authors
     )
+    assert listing.date is not None
+    if store is not None:
+        drop_shown(
+            store, outcome, settings.profile.name, listing.date, settings.store.show_replacements
+        )
     logger.info("Filters kept %d of %d papers", len(outcome.kept), len(listing.papers))
 
     cache_dir = (
         settings.ranker.cache_dir or Path(platformdirs.user_cache_dir("papersift")) / "embeddings"
     )
-    ranker = make_ranker(settings.ranker, FileEmbeddingCache(cache_dir), cache_dir)
+    cache = store if store is not None else FileEmbeddingCache(cache_dir)
+    save_every = settings.ranker.batch_size if store is not None else None
+    ranker = make_ranker(settings.ranker, cache, cache_dir, save_every)
     with reporter.stage("Ranking", len(outcome.kept)) as advance:
         scores = {score.paper_id: score for score in ranker.rank(outcome.kept, interests, advance)}
 
-    assert listing.date is not None
     inputs = DigestInputs(
         date=listing.date,
         profile=settings.profile.name,
@@ -225,11 +297,26 @@ def select_day(
         ranker=ranker.name,
         notices=_notices(listing),
         interests_text=interests.text,
+        backfilled=options.backfilled,
     )
     selection = Selection(
         top=options.top or settings.ranker.top, threshold=settings.ranker.threshold
     )
-    return build_digest(inputs, selection)
+    judgments = _judgment_cache(settings, options, store)
+    return build_judged_digest(
+        settings.judge, inputs, selection, judgments, reporter, dry_run=options.dry_run
+    )
+
+
+def _judgment_cache(settings: Settings, options: RunOptions, store: Store | None) -> JudgmentCache:
+    if options.judgment_cache is not None:
+        return options.judgment_cache
+    if store is not None:
+        return store
+    return FileJudgmentCache(
+        settings.judge.cache_file
+        or Path(platformdirs.user_cache_dir("papersift")) / "judgments.jsonl"
+    )
 
 
 def write_digest(digest: Digest, out_dir: Path, formats: list[str]) -> list[Path]:
@@ -239,6 +326,8 @@ def write_digest(digest: Digest, out_dir: Path, formats: list[str]) -> list[Path
     rendered = {"markdown": (".md", render_markdown), "json": (".json", render_json)}
     written = []
     for kind in formats:
+        if kind not in rendered:
+            continue  # html: written by publish_digest with the assets it needs
         suffix, render = rendered[kind]
         text = render(digest)
         path = month / f"{digest.date.isoformat()}{suffix}"
@@ -267,10 +356,14 @@ def _notices(listing: Listing) -> list[str]:
 
 
 def _dry_run_summary(digest: Digest) -> str:
-    return (
-        f"Dry run for {digest.date}: {digest.total_papers} papers, "
-        f"{digest.scanned_papers} scanned, {digest.relevant_papers} would be in the digest; "
-        "nothing written."
+    estimates = [notice for notice in digest.notices if notice.startswith("Judge estimate")]
+    return "\n".join(
+        [
+            f"Dry run for {digest.date}: {digest.total_papers} papers, "
+            f"{digest.scanned_papers} scanned, {digest.relevant_papers} would be in the digest; "
+            "nothing written.",
+            *estimates,
+        ]
     )
 
 

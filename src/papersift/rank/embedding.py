@@ -146,6 +146,8 @@ class EmbeddingRanker:
         self.cache = cache
         self.batch_size = batch_size
         self.name = f"embedding:{encoder.name}"
+        self.save_every = SAVE_EVERY
+        """New vectors gathered before they are saved to the cache."""
         self.embedded = 0
         """Papers embedded (not found in the cache) by the last call of :meth:`rank`."""
 
@@ -190,7 +192,7 @@ class EmbeddingRanker:
             chunk = missing[start : start + self.batch_size]
             batch = self.encoder.encode([papers[i].text for i in chunk], self.batch_size)
             pending.update({keys[i]: batch[row] for row, i in enumerate(chunk)})
-            if self.cache and len(pending) >= SAVE_EVERY:
+            if self.cache and len(pending) >= self.save_every:
                 self.cache.save_embeddings(self.encoder.name, pending)
                 computed.update(pending)
                 pending = {}

@@ -1,0 +1,304 @@
+"""The judge stage of one day: cascade, title pass, abstract pass, usage, and the digest.
+
+``build_judged_digest`` is what the pipeline calls after ranking: with the judge off it is
+``build_digest``; with it on, the cascade picks the papers the judge reads, the passes judge them,
+and every scanned paper still reaches the digest, judged or with its local score.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from papersift.config import JudgeSettings
+from papersift.digest import DigestInputs, Selection, build_digest
+from papersift.judge.cache import JudgmentCache
+from papersift.judge.cascade import cascade
+from papersift.judge.client import JudgeClient
+from papersift.judge.inject import injection_flag
+from papersift.judge.pricing import Pricing
+from papersift.judge.prompts import PassPrompt, PromptTexts, build_pass_prompt, load_prompt_texts
+from papersift.judge.stage import JudgePass, PassResult, RateLimiter, Spend, batch_size
+from papersift.judge.tokens import TokenCounter
+from papersift.models import Digest, DigestEntry, Judgment, Paper, Usage
+
+logger = logging.getLogger(__name__)
+
+
+class Reporter(Protocol):
+    """Shows a stage's progress (the pipeline's reporter)."""
+
+    def stage(self, name: str, total: int) -> AbstractContextManager[Callable[[int], None]]:
+        """A context whose value is called with the number of items just done."""
+        ...
+
+
+@dataclass(slots=True)
+class JudgeOutcome:
+    """What the judge made of one day."""
+
+    judgments: dict[str, Judgment] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)
+    dropped_by_title: set[str] = field(default_factory=set)
+    usage: list[Usage] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    flags: dict[str, str] = field(default_factory=dict)
+    """Paper id to the flag of text in it aimed at the judge."""
+    criteria_text: str = ""
+    spend: Spend | None = None
+
+
+def build_judged_digest(
+    settings: JudgeSettings,
+    inputs: DigestInputs,
+    selection: Selection,
+    cache: JudgmentCache,
+    reporter: Reporter,
+    *,
+    dry_run: bool = False,
+) -> Digest:
+    """Judge the scanned papers as the settings say and build the day's digest."""
+    if not settings.enabled:
+        return build_digest(inputs, selection)
+    selection = dataclasses.replace(
+        selection,
+        min_relevance=settings.min_relevance,
+        min_novelty=settings.min_novelty,
+        relevance_weight=settings.relevance_weight,
+        novelty_weight=settings.novelty_weight,
+    )
+    watched = set(inputs.filters.watched)
+    if dry_run:
+        outcome = estimate_day(settings, inputs, watched, cache)
+    else:
+        outcome = judge_day(settings, inputs, watched, cache, reporter)
+    inputs = dataclasses.replace(
+        inputs,
+        judgments=outcome.judgments,
+        failed=outcome.failed,
+        usage=[*inputs.usage, *outcome.usage],
+        notices=[*outcome.notices, *inputs.notices],
+        criteria_text=outcome.criteria_text,
+    )
+    return _annotate(build_digest(inputs, selection), outcome)
+
+
+def judge_day(
+    settings: JudgeSettings,
+    inputs: DigestInputs,
+    watched: set[str],
+    cache: JudgmentCache,
+    reporter: Reporter,
+) -> JudgeOutcome:
+    """Run the cascade and the passes over the day's scanned papers."""
+    texts = load_prompt_texts(settings)
+    chosen, rest = cascade(
+        inputs.papers, inputs.scores, watched, settings.max_papers, settings.share
+    )
+    logger.info(
+        "Judging %d of %d scanned papers with %s (%d left to the local ranking)",
+        len(chosen),
+        len(inputs.papers),
+        settings.model,
+        len(rest),
+    )
+    outcome = JudgeOutcome(criteria_text=texts.criteria)
+    outcome.flags = _injection_flags(inputs.papers)
+    if chosen:
+        asyncio.run(
+            _judge(settings, texts, inputs.interests_text, chosen, cache, reporter, outcome)
+        )
+    return outcome
+
+
+async def _judge(
+    settings: JudgeSettings,
+    texts: PromptTexts,
+    interests_text: str,
+    papers: list[Paper],
+    cache: JudgmentCache,
+    reporter: Reporter,
+    outcome: JudgeOutcome,
+) -> None:
+    client = JudgeClient(settings)
+    pricing = Pricing.from_settings(settings)
+    spend = Spend(settings.budget_usd, settings.budget_tokens)
+    runner = JudgePass(
+        settings,
+        client,
+        cache,
+        TokenCounter(settings.model),
+        pricing,
+        spend,
+        RateLimiter(settings.rpm, settings.tpm),
+    )
+    outcome.spend = spend
+    if settings.budget_usd is not None and not pricing.priced:
+        logger.warning(
+            "Model %r has no known price, so budget_usd cannot be enforced; "
+            "set price_input and price_output, or budget_tokens.",
+            settings.model,
+        )
+    try:
+        if settings.title_pass:
+            prompt = build_pass_prompt(texts, interests_text, "title", settings.structured_output)
+            with reporter.stage("Judging titles", len(papers)) as advance:
+                titles, _ = await runner.run(prompt, papers, advance)
+            papers = _after_titles(papers, titles, settings.title_cutoff, outcome)
+        prompt = build_pass_prompt(texts, interests_text, "abstract", settings.structured_output)
+        with reporter.stage("Judging abstracts", len(papers)) as advance:
+            result, prompt = await runner.run(prompt, papers, advance)
+    finally:
+        await client.aclose()
+    unasked = result.unasked
+    outcome.judgments = {
+        paper_id: _with_flag(judgment, outcome.flags.get(paper_id))
+        for paper_id, judgment in result.judgments.items()
+    }
+    outcome.failed = result.failed
+    outcome.usage = [_usage(settings.model, spend)]
+    if spend.stopped:
+        outcome.notices.append(_budget_notice(settings, len(unasked), len(papers)))
+    if result.failed and not result.judgments:
+        outcome.notices.append(
+            f"The judge answered for none of the {len(result.failed)} papers sent to it; "
+            "this digest follows the local ranking."
+        )
+    _log_summary(settings.model, result, spend, len(papers))
+
+
+def _after_titles(
+    papers: list[Paper], titles: PassResult, cutoff: float, outcome: JudgeOutcome
+) -> list[Paper]:
+    kept = []
+    for paper in papers:
+        item = titles.items.get(paper.id)
+        if item is not None and item.relevance is not None and item.relevance <= cutoff:
+            outcome.dropped_by_title.add(paper.id)
+        else:
+            kept.append(paper)
+    logger.info("The title pass dropped %d of %d papers", len(papers) - len(kept), len(papers))
+    return kept
+
+
+def estimate_day(
+    settings: JudgeSettings, inputs: DigestInputs, watched: set[str], cache: JudgmentCache
+) -> JudgeOutcome:
+    """What judging the day would cost, counted offline; nothing is sent."""
+    texts = load_prompt_texts(settings)
+    chosen, _ = cascade(inputs.papers, inputs.scores, watched, settings.max_papers, settings.share)
+    counter = TokenCounter(settings.model)
+    passes: list[PassPrompt] = []
+    if settings.title_pass:
+        passes.append(
+            build_pass_prompt(texts, inputs.interests_text, "title", settings.structured_output)
+        )
+    passes.append(
+        build_pass_prompt(texts, inputs.interests_text, "abstract", settings.structured_output)
+    )
+    requests = prompt_tokens = completion_tokens = 0
+    for prompt in passes:
+        keys = [(p.id, p.version) for p in chosen]
+        cached = cache.load_judgments(settings.model, prompt.prompt_hash, keys)
+        todo = [p for p in chosen if (p.id, p.version) not in cached]
+        size = batch_size(len(todo), settings, prompt.name)
+        for start in range(0, len(todo), size):
+            batch = todo[start : start + size]
+            requests += 1
+            prompt_tokens += counter.count(prompt.static) + counter.count(
+                prompt.user_message(batch)
+            )
+            per_paper = settings.completion_tokens_per_paper
+            completion_tokens += len(batch) * (per_paper if prompt.name == "abstract" else 12)
+    price = Pricing.from_settings(settings).cost(prompt_tokens, completion_tokens)
+    cost = "unpriced" if price is None else f"about ${price.total:.4f}"
+    notice = (
+        f"Judge estimate: {len(chosen)} of {len(inputs.papers)} papers in {requests} request(s) "
+        f"to {settings.model}, {prompt_tokens} prompt tokens (counted) and about "
+        f"{completion_tokens} completion tokens, {cost}; nothing was sent."
+    )
+    logger.info("%s", notice)
+    return JudgeOutcome(notices=[notice], criteria_text=texts.criteria)
+
+
+def _annotate(digest: Digest, outcome: JudgeOutcome) -> Digest:
+    def fix(entry: DigestEntry) -> DigestEntry:
+        flag = outcome.flags.get(entry.paper.id)
+        if entry.paper.id in outcome.dropped_by_title and entry.status == "not judged":
+            entry = dataclasses.replace(entry, status="dropped by title")
+        if flag and flag not in entry.flags:
+            entry = dataclasses.replace(entry, flags=(*entry.flags, flag))
+        return entry
+
+    digest.entries = [fix(entry) for entry in digest.entries]
+    digest.unselected = [fix(entry) for entry in digest.unselected]
+    return digest
+
+
+def _injection_flags(papers: Sequence[Paper]) -> dict[str, str]:
+    flags = {}
+    for paper in papers:
+        flag = injection_flag(paper)
+        if flag:
+            logger.warning("Paper %s holds text aimed at the judge: %s", paper.id, flag)
+            flags[paper.id] = flag
+    return flags
+
+
+def _with_flag(judgment: Judgment, flag: str | None) -> Judgment:
+    if not flag or flag in judgment.flags:
+        return judgment
+    return dataclasses.replace(judgment, flags=(*judgment.flags, flag))
+
+
+def _usage(model: str, spend: Spend) -> Usage:
+    cost = None
+    if spend.prompt_cost is not None and spend.completion_cost is not None:
+        cost = spend.prompt_cost + spend.completion_cost
+    return Usage(
+        model=model,
+        prompt_tokens=spend.prompt_tokens,
+        completion_tokens=spend.completion_tokens,
+        cached_tokens=spend.cached_tokens,
+        cost=cost,
+        prompt_cost=spend.prompt_cost,
+        completion_cost=spend.completion_cost,
+    )
+
+
+def _budget_notice(settings: JudgeSettings, unasked: int, total: int) -> str:
+    limits = []
+    if settings.budget_usd is not None:
+        limits.append(f"${settings.budget_usd:g}")
+    if settings.budget_tokens is not None:
+        limits.append(f"{settings.budget_tokens} tokens")
+    return (
+        f"Judging stopped at the run's budget ({' / '.join(limits)}): {unasked} of {total} "
+        "papers were not judged and keep their local ranking."
+    )
+
+
+def _log_summary(model: str, result: PassResult, spend: Spend, papers: int) -> None:
+    cost = (
+        "unpriced"
+        if spend.prompt_cost is None or spend.completion_cost is None
+        else f"${spend.prompt_cost + spend.completion_cost:.4f}"
+    )
+    logger.info(
+        "Judge %s: %d of %d papers judged (%d from the cache, %d failed), %d request(s), "
+        "%d prompt + %d completion tokens, %s",
+        model,
+        len(result.judgments),
+        papers,
+        result.cached,
+        len(result.failed),
+        spend.requests,
+        spend.prompt_tokens,
+        spend.completion_tokens,
+        cost,
+    )

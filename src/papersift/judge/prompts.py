@@ -1,0 +1,168 @@
+"""The judge's prompts: the default files, the user's overrides, and how a request is laid out.
+
+A request has two messages. The system message is the static part (the judge's role, the
+researcher's interests, the scoring criteria and the task with its reply format); it is the same
+for every batch of a pass and every day with the same interests, so providers that cache prompt
+prefixes bill it once. The user message holds the batch's papers, each as quoted data between
+numbered delimiters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from papersift.config import JudgeSettings
+from papersift.errors import ConfigError
+from papersift.models import Paper
+
+PassName = Literal["title", "abstract"]
+
+ABSTRACT_FIELDS = ("id", "relevance", "novelty", "comment")
+TITLE_FIELDS = ("id", "relevance")
+_AUTHORS_SHOWN = 4
+_EXAMPLE = {"id": "2501.01234", "relevance": 7, "novelty": 5, "comment": "One sentence."}
+
+
+@dataclass(frozen=True, slots=True)
+class PromptTexts:
+    """The four prompt texts: defaults, or the files the settings name."""
+
+    system: str
+    criteria: str
+    title: str
+    abstract: str
+
+
+@dataclass(frozen=True, slots=True)
+class PassPrompt:
+    """Everything fixed about one pass's requests."""
+
+    name: PassName
+    static: str
+    """The system message."""
+    fields: tuple[str, ...]
+    """The keys each reply object carries."""
+    structured: bool
+    """Whether a JSON-schema reply format is asked for."""
+    prompt_hash: str
+    """Hash of the full static text, part of every cached judgment's key."""
+    texts: PromptTexts
+    interests_text: str
+
+    def user_message(self, papers: Sequence[Paper]) -> str:
+        """The batch's papers, quoted between delimiters."""
+        return render_papers(papers, with_abstract=self.name == "abstract")
+
+    def without_structure(self) -> PassPrompt:
+        """The same pass asking for JSON Lines instead of a JSON-schema reply."""
+        return build_pass_prompt(self.texts, self.interests_text, self.name, structured=False)
+
+    def response_format(self) -> dict[str, Any] | None:
+        """The ``response_format`` request field, or ``None`` for JSON Lines replies."""
+        if not self.structured:
+            return None
+        return {"type": "json_schema", "json_schema": response_schema(self.fields)}
+
+
+def load_prompt_texts(settings: JudgeSettings) -> PromptTexts:
+    """Read the default prompt files, replaced by any the settings name.
+
+    Raises:
+        ConfigError: a prompt file named in the settings cannot be read.
+    """
+    return PromptTexts(
+        system=_read(settings.system_prompt, "system.md", "system_prompt"),
+        criteria=_read(settings.criteria, "criteria.md", "criteria"),
+        title=_read(settings.title_prompt, "title.md", "title_prompt"),
+        abstract=_read(settings.abstract_prompt, "abstract.md", "abstract_prompt"),
+    )
+
+
+def build_pass_prompt(
+    texts: PromptTexts, interests_text: str, name: PassName, structured: bool
+) -> PassPrompt:
+    """The static part of one pass's requests and its hash."""
+    fields = ABSTRACT_FIELDS if name == "abstract" else TITLE_FIELDS
+    task = texts.abstract if name == "abstract" else texts.title
+    parts = [
+        texts.system.strip(),
+        "## The researcher's interests\n\n" + (interests_text.strip() or "(none given)"),
+        "## Scoring criteria\n\n" + texts.criteria.strip(),
+        "## Task\n\n" + task.strip() + "\n\n" + _format_instructions(fields, structured),
+    ]
+    static = "\n\n".join(parts) + "\n"
+    digest = hashlib.sha256(f"{name}\n{static}".encode()).hexdigest()[:16]
+    return PassPrompt(name, static, fields, structured, digest, texts, interests_text)
+
+
+def render_papers(papers: Sequence[Paper], *, with_abstract: bool) -> str:
+    """Papers as numbered, delimited blocks of quoted data."""
+    blocks = []
+    for number, paper in enumerate(papers, 1):
+        lines = [f"<<<PAPER {number}>>>", f"id: {paper.id}", f"title: {_quoted(paper.title)}"]
+        if with_abstract:
+            authors = list(paper.authors[:_AUTHORS_SHOWN])
+            if len(paper.authors) > _AUTHORS_SHOWN:
+                authors.append("et al.")
+            lines.append(f"authors: {_quoted(', '.join(authors))}")
+            lines.append(f"abstract: {_quoted(paper.abstract)}")
+        lines.append(f"<<<END PAPER {number}>>>")
+        blocks.append("\n".join(lines))
+    return "Papers to score:\n\n" + "\n\n".join(blocks) + "\n"
+
+
+def response_schema(fields: Sequence[str]) -> dict[str, Any]:
+    """The JSON schema of a structured reply: one object with a ``judgments`` list."""
+    kinds = {"id": "string", "relevance": "number", "novelty": "number", "comment": "string"}
+    item = {
+        "type": "object",
+        "properties": {name: {"type": kinds[name]} for name in fields},
+        "required": list(fields),
+        "additionalProperties": False,
+    }
+    return {
+        "name": "judgments",
+        "strict": True,
+        "schema": {
+            "type": "object",
+            "properties": {"judgments": {"type": "array", "items": item}},
+            "required": ["judgments"],
+            "additionalProperties": False,
+        },
+    }
+
+
+def _format_instructions(fields: Sequence[str], structured: bool) -> str:
+    example = json.dumps({name: _EXAMPLE[name] for name in fields})
+    if structured:
+        return (
+            'Reply with one JSON object whose "judgments" list holds one entry per paper, '
+            f"each of this form:\n{example}"
+        )
+    return (
+        "Reply with one JSON object per line, one line per paper and nothing else, "
+        f"each of this form:\n{example}"
+    )
+
+
+def _quoted(text: str) -> str:
+    """Paper text on one line, with anything resembling a delimiter taken out."""
+    return " ".join(text.replace("<<<", "‹").replace(">>>", "›").split())
+
+
+def _read(path: Path | None, default: str, key: str) -> str:
+    if path is None:
+        return resources.files("papersift.judge").joinpath("prompts", default).read_text("utf-8")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"Prompt file {str(path)!r} cannot be read: {exc}.",
+            f"Fix the path in [judge] {key}, or remove the key to use the default prompt.",
+        ) from None

@@ -1,0 +1,1 @@
+"""Local servers the tests and benchmarks share."""

@@ -1,0 +1,98 @@
+"""``papersift run`` with the judge: the dry-run estimate and a real run, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def _config(tmp_path: Path, base_url: str, starter_interests: Path, **judge: object) -> Path:
+    lines = [
+        "[profile]",
+        f"interests = {json.dumps(str(starter_interests))}",
+        "[ranker]",
+        'kind = "tfidf"',
+        "[judge]",
+        "enabled = true",
+        'model = "gpt-4.1"',
+        f"base_url = {json.dumps(base_url)}",
+        f"cache_file = {json.dumps(str(tmp_path / 'judgments.jsonl'))}",
+        *(f"{key} = {json.dumps(value)}" for key, value in judge.items()),
+    ]
+    path = tmp_path / "papersift.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _run(config: Path, demo_day: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(SRC), "OPENAI_API_KEY": "test-key"}
+    env.pop("OPENAI_BASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "papersift", "run", "--config", str(config)]
+        + ["--from-file", str(demo_day), "--out", str(config.parent / "out"), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_dry_run_prints_the_estimate_and_sends_nothing(
+    tmp_path, fake_server, demo_day, starter_interests
+):
+    server = fake_server()
+    config = _config(tmp_path, server.base_url, starter_interests, share=0.5)
+    result = _run(config, demo_day, "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("Judge estimate"))
+    assert "prompt tokens (counted)" in line and "about $" in line
+    assert "nothing was sent" in line
+    assert server.stats.requests == 0
+    assert not (tmp_path / "out").exists()
+
+
+def test_run_judges_and_shows_cost_then_reruns_free(
+    tmp_path, fake_server, demo_day, starter_interests
+):
+    server = fake_server()
+    config = _config(tmp_path, server.base_url, starter_interests, max_papers=12)
+    first = _run(config, demo_day)
+    assert first.returncode == 0, first.stderr
+    digest = json.loads((tmp_path / "out" / "latest.json").read_text())
+    usage = digest["usage"][0]
+    assert usage["model"] == "gpt-4.1" and usage["prompt_tokens"] == server.stats.prompt_tokens
+    assert usage["cost_usd"] > 0
+    statuses = [p["status"] for p in digest["papers"] + digest["unselected"]]
+    assert statuses.count("judged") == 12
+    assert "| **Token** |" in (tmp_path / "out" / "latest.md").read_text()
+
+    requests = server.stats.requests
+    again = _run(config, demo_day)
+    assert again.returncode == 0, again.stderr
+    assert server.stats.requests == requests
+    rerun = json.loads((tmp_path / "out" / "latest.json").read_text())
+    assert rerun["usage"][0]["total_tokens"] == 0
+
+
+def test_bad_key_exits_1_with_the_message(tmp_path, fake_server, demo_day, starter_interests):
+    server = fake_server(api_key="another-key")
+    config = _config(tmp_path, server.base_url, starter_interests, max_papers=5, concurrency=1)
+    result = _run(config, demo_day)
+    assert result.returncode == 1
+    assert "refused the API key" in result.stderr
+    assert server.stats.requests == 1
+
+
+def test_unknown_judge_key_exits_2(tmp_path, fake_server, demo_day, starter_interests):
+    server = fake_server()
+    config = _config(tmp_path, server.base_url, starter_interests, shares=0.3)
+    result = _run(config, demo_day, "--dry-run")
+    assert result.returncode == 2
+    assert "unknown key 'judge.shares'" in result.stderr

@@ -1,0 +1,85 @@
+"""The pieces of a pass: rate limits, batch sizes, the cascade, request failures."""
+
+from __future__ import annotations
+
+import asyncio
+
+from judge_helpers import DAYS, judge_digest, judge_settings
+
+from papersift.config import JudgeSettings
+from papersift.judge.cascade import cascade
+from papersift.judge.stage import RateLimiter, batch_size
+from papersift.models import Paper, Score
+
+
+def test_rate_limiter_holds_requests_past_the_minute():
+    now = [0.0]
+    limiter = RateLimiter(rpm=2, tpm=None, clock=lambda: now[0])
+
+    async def go() -> None:
+        await limiter.wait(10)
+        await limiter.wait(10)
+        third = asyncio.create_task(limiter.wait(10))
+        await asyncio.sleep(0.2)
+        assert not third.done()
+        now[0] = 60.5
+        await asyncio.wait_for(third, 3)
+
+    asyncio.run(go())
+
+
+def test_rate_limiter_counts_tokens():
+    now = [0.0]
+    limiter = RateLimiter(rpm=None, tpm=1000, clock=lambda: now[0])
+
+    async def go() -> None:
+        await limiter.wait(700)
+        second = asyncio.create_task(limiter.wait(400))
+        await asyncio.sleep(0.2)
+        assert not second.done()
+        now[0] = 61.0
+        await asyncio.wait_for(second, 3)
+
+    asyncio.run(go())
+
+
+def test_batch_size_follows_the_day():
+    settings = JudgeSettings(concurrency=8, max_batch_size=25)
+    assert batch_size(20, settings) == 10
+    assert batch_size(120, settings) == 15
+    assert batch_size(1000, settings) == 25
+    assert batch_size(120, settings, "title") == 40
+    assert batch_size(1000, settings, "title") == 100
+    assert batch_size(120, JudgeSettings(batch_size=4)) == 4
+
+
+def _paper(pid: str) -> Paper:
+    return Paper(pid, 1, f"Title {pid}", ("A. Author",), "Abstract.", ())
+
+
+def test_cascade_share_cap_and_watchlist():
+    papers = [_paper(f"2602.0000{i}") for i in range(10)]
+    scores = {p.id: Score(p.id, float(i)) for i, p in enumerate(papers)}
+    chosen, rest = cascade(papers, scores, {"2602.00000"}, None, 0.3)
+    assert [p.id for p in chosen] == ["2602.00009", "2602.00008", "2602.00007", "2602.00000"]
+    assert len(rest) == 6
+    chosen, _ = cascade(papers, scores, set(), 2, 0.5)
+    assert [p.id for p in chosen] == ["2602.00009", "2602.00008"]
+    chosen, rest = cascade(papers, scores, set(), None, None)
+    assert len(chosen) == 10 and rest == []
+
+
+def test_requests_failing_after_the_sdk_retries_are_judge_failed(
+    fake_server, labelled_day, astro_interests
+):
+    day = labelled_day(DAYS[0])
+    server = fake_server(faults=("500",), fault_rate=1.0)
+    settings = judge_settings(server, max_retries=1, batch_size=25)
+    digest = judge_digest(settings, day, astro_interests)
+
+    entries = [*digest.entries, *digest.unselected]
+    assert len(entries) == len(day.listing.papers)
+    assert {e.status for e in entries} == {"judge failed"}
+    assert server.stats.requests == 3 * 2
+    assert digest.notices[0].startswith("The judge answered for none of the 75 papers")
+    assert digest.entries and all(e.relevance is None for e in digest.entries)
