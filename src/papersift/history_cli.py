@@ -73,7 +73,9 @@ def backfill(
 
 @click.command()
 @_config_option
-@click.option("--limit", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=30, show_default=True, help="Runs to list."
+)
 @click.option("--profile", help="Only the runs of this profile.")
 def history(config_path: Path | None, limit: int, profile: str | None) -> None:
     """List past runs: dates, counts, tokens and cost."""
@@ -156,7 +158,12 @@ def _paper_lines(known: dict[str, Any]) -> list[str]:
 
 @click.command()
 @click.option(
-    "--format", "kind", type=click.Choice(sorted(EXPORTERS)), default="jsonl", show_default=True
+    "--format",
+    "kind",
+    type=click.Choice(sorted(EXPORTERS)),
+    default="jsonl",
+    show_default=True,
+    help="Export format.",
 )
 @click.option("--from", "start_text", metavar="YYYY-MM-DD", help="First digest date.")
 @click.option("--to", "end_text", metavar="YYYY-MM-DD", help="Last digest date.")

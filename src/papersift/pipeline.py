@@ -5,6 +5,7 @@ Each stage is a function of plain values; this module only sequences them and wr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -20,17 +21,20 @@ import platformdirs
 from papersift import _dates, calendar
 from papersift._http import make_client
 from papersift.config import Settings
+from papersift.deliver.base import Delivery
 from papersift.digest import DigestInputs, Selection
 from papersift.errors import FeedError
 from papersift.filters import filter_listing
 from papersift.interests import Interests, load_interests
 from papersift.judge import FileJudgmentCache, JudgmentCache, build_judged_digest
 from papersift.models import Digest, Listing
+from papersift.publish import publish_digest
 from papersift.rank import FileEmbeddingCache, make_ranker
 from papersift.render import render_json, render_markdown
 from papersift.sources import ApiSource, RssSource, load_listing_files, merge_listings
 from papersift.store import Store
-from papersift.store.runs import RunRecord, drop_shown, open_store
+from papersift.store.ledger import JudgmentLedger
+from papersift.store.runs import RunRecord, digest_usage, drop_shown, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +82,8 @@ class RunResult:
     message: str = ""
     problems: list[str] = field(default_factory=list)
     """Faults of feeds that were read only in part; the digest holds what was readable."""
+    failed_deliveries: list[Delivery] = field(default_factory=list)
+    """Deliveries that failed; the digest files were written all the same."""
 
 
 def run_day(settings: Settings, options: RunOptions, reporter: Reporter | None = None) -> RunResult:
@@ -116,17 +122,25 @@ def _run_day(
             return RunResult(None, listing, message=empty)
         logger.info("%s Writing an empty digest as asked.", empty)
 
+    ledger = JudgmentLedger(store)
+    if options.judgment_cache is None:
+        options = dataclasses.replace(options, judgment_cache=ledger)
     digest = select_day(settings, options, listing, interests, reporter, store)
     if empty:
         digest.notices.append(empty)
     problems = list(listing.problems)
     if options.dry_run or record is None:
         return RunResult(digest, listing, message=_dry_run_summary(digest), problems=problems)
+    spent, digest.usage = digest.usage, digest_usage(ledger, digest.usage, settings.judge)
     out_dir = options.out_dir or settings.output.dir
     written = write_digest(digest, out_dir, settings.output.formats)
-    record.record_digest(digest)
+    record.record_digest(digest, spent)
+    published = publish_digest(digest, settings, out_dir, log=store)
+    written += published.written
     message = f"Digest written to {written[0]}"
-    return RunResult(digest, listing, written, message=message, problems=problems)
+    return RunResult(
+        digest, listing, written, message, problems=problems, failed_deliveries=published.failed
+    )
 
 
 def fetch_listing(settings: Settings, options: RunOptions, reporter: Reporter) -> Listing:
@@ -312,6 +326,8 @@ def write_digest(digest: Digest, out_dir: Path, formats: list[str]) -> list[Path
     rendered = {"markdown": (".md", render_markdown), "json": (".json", render_json)}
     written = []
     for kind in formats:
+        if kind not in rendered:
+            continue  # html: written by publish_digest with the assets it needs
         suffix, render = rendered[kind]
         text = render(digest)
         path = month / f"{digest.date.isoformat()}{suffix}"

@@ -36,6 +36,8 @@ def judge_settings(server: FakeOpenAI, **judge: Any) -> Settings:
         "min_novelty": MIN_NOVELTY,
         "timeout": 2.0,
         "max_retries": 3,
+        # Every paper is judged unless a test asks for a cascade share.
+        "share": None,
     }
     values.update(judge)
     return Settings.model_validate({"ranker": {"kind": "tfidf", "top": 1000}, "judge": values})

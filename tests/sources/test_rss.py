@@ -165,3 +165,28 @@ def test_what_is_not_a_feed_is_a_feed_error(body: bytes, what: str) -> None:
         parse_rss(body, "https://rss.example/cs.LG")
     assert what in caught.value.message
     assert caught.value.source == "https://rss.example/cs.LG"
+
+
+def test_fast_reader_and_feedparser_agree_on_every_real_feed(
+    demo_day: Path, shared_or_none: Path | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papersift.sources import rss
+
+    files = _rss_files(demo_day, shared_or_none)
+    fast = [parse_rss(path.read_bytes(), str(path)) for path in files]
+    monkeypatch.setattr(rss, "read_wellformed_rss", lambda data: None)
+    slow = [parse_rss(path.read_bytes(), str(path)) for path in files]
+    for path, one, other in zip(files, fast, slow, strict=True):
+        assert one.papers == other.papers, path
+        assert one.announcements == other.announcements, path
+        assert (one.date, one.items, one.skipped) == (other.date, other.items, other.skipped)
+
+
+def test_fast_reader_and_feedparser_agree_on_made_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    from papersift.sources import rss
+
+    data = feed(_item("new"), _item("replace-cross", "2605.11111v2", "T &amp; $x&lt;y$"))
+    fast = parse_rss(data, "made")
+    monkeypatch.setattr(rss, "read_wellformed_rss", lambda data: None)
+    assert parse_rss(data, "made") == fast
+    assert fast.papers["2605.11111"].title == "T & $x<y$"

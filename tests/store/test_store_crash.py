@@ -24,7 +24,7 @@ def config_for(folder: Path) -> Path:
     folder.mkdir()
     path = write_config(folder, ranker="embedding")
     text = path.read_text().replace('kind = "embedding"\n', 'kind = "embedding"\nbatch_size = 1\n')
-    path.write_text(text + '[filters]\nkeywords_include = ["diffusion", "calibration"]\n')
+    path.write_text(text + '[filters]\nkeywords_include = ["diffusion"]\n')
     return path
 
 

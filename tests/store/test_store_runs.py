@@ -185,3 +185,19 @@ def test_two_real_runs_on_one_database_do_not_overlap(tmp_path: Path) -> None:
         ).fetchall()
     assert [row[2] for row in rows] == ["ok", "ok"]
     assert rows[0][1] <= rows[1][0]
+
+
+def test_database_path_from_env_flag_and_file(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    from_file = write_config(tmp_path / "config", extra='[store]\npath = "in-file.sqlite3"\n')
+    assert load_settings(from_file).store.path == from_file.parent / "in-file.sqlite3"
+    env_db = tmp_path / "from-env.sqlite3"
+    assert load_settings(from_file, env={"PAPERSIFT_DB": str(env_db)}).store.path == env_db
+
+    flag_db = tmp_path / "from-flag.sqlite3"
+    runner = CliRunner(env={"PAPERSIFT_DB": str(env_db)})
+    args = ["run", "--config", str(from_file), "--from-file", str(DEMO_FEED)]
+    assert runner.invoke(main, args).exit_code == 0
+    assert env_db.exists() and not flag_db.exists()
+    assert runner.invoke(main, ["--db", str(flag_db), *args]).exit_code == 0
+    assert flag_db.exists() and not (from_file.parent / "in-file.sqlite3").exists()

@@ -74,8 +74,9 @@ def test_version_1_database_migrates_and_keeps_its_rows(tmp_path: Path) -> None:
         assert run == ("ok", "", 0)
         assert connection.execute("SELECT backfilled FROM digests").fetchone() == (0,)
         connection.execute(
-            "INSERT INTO deliveries (digest_id, channel, target, status, updated_at) "
-            "VALUES (1, 'email', 'me@example.org', 'sent', 'now')"
+            "INSERT INTO deliveries (date, profile, channel, target, status, updated_at, "
+            "digest_id) VALUES ('2026-05-26', 'default', 'email', 'me@example.org', 'sent', "
+            "'now', 1)"
         )
         shown = store.shown_before("default", dt.date(2026, 5, 27), ["2605.00001"])
         assert shown == {"2605.00001": 1}

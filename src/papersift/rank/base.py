@@ -59,9 +59,10 @@ def make_ranker(
 ) -> Ranker:
     """The ranker the settings ask for.
 
-    The embedding ranker falls back to TF-IDF, with a warning, when torch or
-    sentence-transformers is not installed. ``save_every`` sets how many new vectors the
-    embedding ranker gathers before it saves them to the cache.
+    The hybrid ranker (the default) adds day-standardised TF-IDF to the embedding similarity;
+    see :mod:`papersift.rank.hybrid`. The embedding and hybrid rankers fall back to TF-IDF,
+    with a warning, when torch or sentence-transformers is not installed. ``save_every`` sets
+    how many new vectors the embedding ranker gathers before it saves them to the cache.
     """
     from papersift.rank.tfidf import TfidfRanker
 
@@ -75,7 +76,11 @@ def make_ranker(
     except MissingExtraError as exc:
         logger.warning("%s Using the TF-IDF ranker instead.", exc.message)
         return TfidfRanker()
-    ranker = EmbeddingRanker(encoder, cache, batch_size=settings.batch_size)
+    embedding = EmbeddingRanker(encoder, cache, batch_size=settings.batch_size)
     if save_every is not None:
-        ranker.save_every = save_every
-    return ranker
+        embedding.save_every = save_every
+    if settings.kind == "hybrid":
+        from papersift.rank.hybrid import HybridRanker
+
+        return HybridRanker(embedding)
+    return embedding

@@ -1,8 +1,10 @@
 """The Markdown digest, in the layout readers of the GPT paper assistant digests know.
 
-Text from papers is kept as written, TeX included, with three exceptions that would otherwise
-break the layout: square brackets and backticks in titles are escaped, and a ``<`` that could
-open an HTML tag is written ``&lt;``.
+Text from papers is kept as written, TeX included, with the few changes that keep the layout
+whole: in titles, backticks and unbalanced square brackets are escaped (a backslash before
+either, or at the end, is doubled) so the linked title stays one link; anywhere, a ``<`` that
+would open an HTML tag or comment is written ``&lt;``; and runs of whitespace become one space.
+The interests closing the digest keep their text, their headings moved below ``## Interests``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import re
 
 from papersift.models import Digest, DigestEntry, Usage
 
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_TAG_START = re.compile(
+    r"<(?=[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|/[A-Za-z][A-Za-z0-9-]*\s*>|!--|\?|!\[CDATA\[)"
+)
+_HEADING = re.compile(r"^(#{1,4}) ", re.MULTILINE)
 
 
 def render_markdown(digest: Digest) -> str:
@@ -91,7 +96,8 @@ def _selection_prompt(digest: Digest) -> list[str]:
     lines = ["# Paper Selection Prompt", ""]
     if digest.criteria_text:
         lines += ["## Scoring Criteria", "", digest.criteria_text.strip(), ""]
-    lines += ["## Interests", "", digest.interests_text.strip() or "(none)", ""]
+    interests = _HEADING.sub(r"##\1 ", digest.interests_text.strip())
+    lines += ["## Interests", "", interests or "(none)", ""]
     return lines
 
 
@@ -111,7 +117,18 @@ def _authors(entry: DigestEntry) -> str:
 
 def _title(text: str) -> str:
     text = _inline(text)
-    return re.sub(r"([\[\]`])", r"\\\1", text)
+    specials = "`" if _balanced(text) else "`[]"
+    text = re.sub(rf"\\(?=\\*(?:[{re.escape(specials)}]|$))", r"\\\\", text)
+    return re.sub(f"([{re.escape(specials)}])", r"\\\1", text)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in re.sub(r"\\.", "", text):
+        depth += (char == "[") - (char == "]")
+        if depth < 0:
+            return False
+    return depth == 0 and "](" not in text
 
 
 def _inline(text: str) -> str:

@@ -167,6 +167,11 @@ class ApiSource:
             listings.append(self._fetch_page(params, date))
         return merge_listings(listings)
 
+    def fetch_query(self, query: str, max_results: int = 10) -> Listing:
+        """The first ``max_results`` papers answering a search query such as ``ti:galaxy``."""
+        params = {"search_query": query, "start": "0", "max_results": str(max_results)}
+        return self._fetch_page(params, None)
+
     def fetch_submitted(self, start: dt.datetime, end: dt.datetime, date: dt.date) -> Listing:
         """Papers of the followed categories submitted between ``start`` and ``end`` (UTC)."""
         categories = " OR ".join(f"cat:{category}" for category in self.categories)

@@ -18,6 +18,7 @@ import httpx
 
 from papersift._names import split_authors
 from papersift.models import ANNOUNCE_TYPES, Announcement, AnnounceType, ArxivId, Listing, Paper
+from papersift.sources._fastrss import read_wellformed_rss
 from papersift.sources._feed import clean, read_feed
 from papersift.sources._fetch import fetch_feed, parse_fetched
 
@@ -38,15 +39,19 @@ def parse_rss(data: bytes, source: str) -> Listing:
         FeedError: the bytes are not a feed (see :func:`read_feed`).
         ParseError: the feed holds nothing readable.
     """
-    feed = read_feed(data, source)
-    parsed = feed.parsed
-    listing = Listing(date=_channel_date(parsed), sources=[source])
-    if feed.problem:
+    fast = read_wellformed_rss(data)
+    if fast is not None:
+        channel, entries = fast
+    else:
+        feed = read_feed(data, source)
+        channel, entries = feed.parsed.feed, feed.entries
+    listing = Listing(date=_channel_date(channel), sources=[source])
+    if fast is None and feed.problem:
         listing.problems.append(f"Feed {source!r} is malformed or truncated: {feed.problem}.")
         logger.warning("Feed %r is malformed or truncated: %s", source, feed.problem)
-    feed_category = _feed_category(parsed, source)
+    feed_category = _feed_category(channel, source)
 
-    for index, entry in enumerate(feed.entries):
+    for index, entry in enumerate(entries):
         listing.items += 1
         try:
             paper, announce_type = _paper(entry)
@@ -97,8 +102,8 @@ def _paper(entry: Any) -> tuple[Paper, AnnounceType]:
     return paper, announce_type  # type: ignore[return-value]
 
 
-def _channel_date(parsed: Any) -> dt.date | None:
-    raw = parsed.feed.get("published") or parsed.feed.get("updated")
+def _channel_date(channel: Any) -> dt.date | None:
+    raw = channel.get("published") or channel.get("updated")
     if not raw:
         return None
     try:
@@ -107,8 +112,8 @@ def _channel_date(parsed: Any) -> dt.date | None:
         return None
 
 
-def _feed_category(parsed: Any, source: str) -> list[str]:
-    title = parsed.feed.get("title", "")
+def _feed_category(channel: Any, source: str) -> list[str]:
+    title = channel.get("title", "")
     match = re.match(r"^(.+?) updates on arXiv", title)
     names = match.group(1) if match else source.rsplit("/", 1)[-1]
     return [name.strip() for name in re.split(r"[+,]", names) if name.strip()]

@@ -8,11 +8,12 @@ import hashlib
 import logging
 from types import TracebackType
 
-from papersift.config import Settings, StoreSettings
+from papersift.config import JudgeSettings, Settings, StoreSettings
 from papersift.errors import PapersiftError
 from papersift.filters import FilterOutcome
-from papersift.models import Digest
+from papersift.models import Digest, Usage
 from papersift.store import default_path
+from papersift.store.ledger import JudgmentLedger
 from papersift.store.store import RunCounts, Store
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,19 @@ def _newer(version: int | None, shown: int | None) -> bool:
     return (version or 0) > (shown or 0)
 
 
+def digest_usage(ledger: JudgmentLedger, spent: list[Usage], judge: JudgeSettings) -> list[Usage]:
+    """The usage a digest reports: the judge's line from the judgments it rests on.
+
+    See :mod:`papersift.store.ledger`; the ranker's lines are kept as they are.
+    """
+    from papersift.judge.pricing import Pricing
+
+    price = Pricing.from_settings(judge).cost(0, 1_000_000)
+    rate = None if price is None else price.completion / 1_000_000
+    models = {judgment.model for judgment in ledger.used.values()}
+    return ledger.usage(spent, {model: rate if model == judge.model else None for model in models})
+
+
 class RunRecord:
     """Records one run in the store: started on entry, finished (or failed) on exit."""
 
@@ -83,15 +97,17 @@ class RunRecord:
     def __enter__(self) -> RunRecord:
         return self
 
-    def record_digest(self, digest: Digest) -> None:
-        """Keep the digest's counts and tokens and save which papers it shows."""
+    def record_digest(self, digest: Digest, spent: list[Usage] | None = None) -> None:
+        """Keep the digest's counts and what this run ``spent`` (by default the digest's usage),
+        and save which papers the digest shows."""
+        spent = digest.usage if spent is None else spent
         self.counts.date = digest.date
         self.counts.papers = digest.total_papers
         self.counts.scanned = digest.scanned_papers
         self.counts.selected = digest.relevant_papers
-        self.counts.prompt_tokens = sum(usage.prompt_tokens for usage in digest.usage)
-        self.counts.completion_tokens = sum(usage.completion_tokens for usage in digest.usage)
-        costs = [usage.cost for usage in digest.usage]
+        self.counts.prompt_tokens = sum(usage.prompt_tokens for usage in spent)
+        self.counts.completion_tokens = sum(usage.completion_tokens for usage in spent)
+        costs = [usage.cost for usage in spent]
         self.counts.cost = None if None in costs else sum(c for c in costs if c is not None)
         self.store.save_digest(digest, self.run_id)
 

@@ -109,14 +109,16 @@ ALTER TABLE digests ADD COLUMN backfilled INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE deliveries (
     delivery_id INTEGER PRIMARY KEY,
-    digest_id INTEGER NOT NULL REFERENCES digests (digest_id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    profile TEXT NOT NULL,
     channel TEXT NOT NULL,
     target TEXT NOT NULL,
     status TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
+    last_error TEXT NOT NULL DEFAULT '',
     updated_at TEXT NOT NULL,
-    UNIQUE (digest_id, channel, target)
+    digest_id INTEGER REFERENCES digests (digest_id) ON DELETE SET NULL,
+    UNIQUE (date, profile, channel, target)
 );
 
 CREATE INDEX announcements_by_paper ON announcements (paper_id);

@@ -15,12 +15,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from papersift.models import Digest, Judgment, Listing, Paper
+from papersift.store import deliveries
 from papersift.store.connection import BUSY_TIMEOUT, connect, run_lock, transaction, translate
+
+if TYPE_CHECKING:
+    from papersift.deliver.base import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +179,14 @@ class Store:
                 rows,
             )
         self.saved_judgments += len(rows)
+
+    def save_delivery(self, record: Delivery) -> None:
+        """Keep a delivery record, superseding the earlier one of its channel, target and day."""
+        deliveries.save_delivery(self, record)
+
+    def load_failed_deliveries(self) -> list[Delivery]:
+        """The latest record of every delivery whose latest attempt failed, oldest first."""
+        return deliveries.load_failed_deliveries(self)
 
     def save_listing(self, listing: Listing) -> None:
         """Record the listing's papers and announcements; known ones are updated, not doubled."""

@@ -1,0 +1,177 @@
+"""The commands of learning from the reader: rate, profile, seed, serve and eval-learning."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+import click
+
+from papersift.config import Settings, load_settings
+from papersift.errors import InputError
+from papersift.models import ArxivId
+
+logger = logging.getLogger(__name__)
+
+_CONFIG = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), help="Config file."
+)
+
+
+def register(main: click.Group) -> None:
+    """Add the learning commands to the ``papersift`` group."""
+    for command in (rate, profile, seed, serve, eval_learning):
+        main.add_command(command)
+
+
+def _paper_id(text: str) -> str:
+    try:
+        return ArxivId.parse(text).id
+    except ValueError:
+        raise InputError(
+            f"{text!r} is not an arXiv id.", "Give it as 2501.01234 or hep-th/9901001."
+        ) from None
+
+
+@click.command()
+@click.argument("paper_id", metavar="ID")
+@click.argument("kind", metavar="like|dislike|save")
+@click.option("--note", default="", help="A note kept with the rating.")
+@_CONFIG
+def rate(paper_id: str, kind: str, note: str, config_path: Path | None) -> None:
+    """Rate a paper; ratings outrank the judge's verdicts when the model is next fitted."""
+    from papersift.learning import profile_store, record_rating
+    from papersift.profile import parse_rating_kind
+
+    settings = load_settings(config_path)
+    rating = record_rating(
+        profile_store(settings), settings, _paper_id(paper_id), parse_rating_kind(kind), note
+    )
+    known = "" if rating.paper else " (its text is not in any digest yet; it trains once seeded)"
+    click.echo(
+        f"Rated {rating.paper_id} {rating.kind} for profile {settings.profile.name!r}{known}."
+    )
+
+
+@click.group()
+def profile() -> None:
+    """What the profile has learned."""
+
+
+@profile.command("show")
+@_CONFIG
+@click.option("--json", "as_json", is_flag=True, help="Print the model's description as JSON.")
+def profile_show(config_path: Path | None, as_json: bool) -> None:
+    """Days, papers and positives the model learned from, and its measured quality."""
+    from papersift.learning import profile_store, summarise
+
+    settings = load_settings(config_path)
+    summary = summarise(profile_store(settings), settings.profile.name)
+    if as_json:
+        click.echo(json.dumps(summary.meta or {}, indent=2))
+        return
+    for line in summary.lines():
+        click.echo(line)
+
+
+@profile.command("fit")
+@_CONFIG
+def profile_fit(config_path: Path | None) -> None:
+    """Fit the model now on the profile's judgments, ratings and seeds."""
+    from papersift.learning import fit_profile, profile_store, summarise
+
+    settings = load_settings(config_path)
+    fit_profile(settings)
+    for line in summarise(profile_store(settings), settings.profile.name).lines():
+        click.echo(line)
+
+
+@click.command()
+@click.option("--bibtex", type=click.Path(path_type=Path, dir_okay=False), help="A BibTeX file.")
+@click.option("--ris", type=click.Path(path_type=Path, dir_okay=False), help="A RIS file.")
+@click.option("--csl-json", type=click.Path(path_type=Path, dir_okay=False), help="CSL-JSON.")
+@click.option(
+    "--ids", type=click.Path(path_type=Path, dir_okay=False), help="arXiv ids, one a line."
+)
+@_CONFIG
+def seed(
+    bibtex: Path | None,
+    ris: Path | None,
+    csl_json: Path | None,
+    ids: Path | None,
+    config_path: Path | None,
+) -> None:
+    """Import papers of the reader's library as positives, resolved through the arXiv API."""
+    from papersift.learning import seed_profile
+
+    chosen = [
+        (k, p)
+        for k, p in (("bibtex", bibtex), ("ris", ris), ("csl-json", csl_json), ("ids", ids))
+        if p
+    ]
+    if len(chosen) != 1:
+        raise click.UsageError("Give exactly one of --bibtex, --ris, --csl-json or --ids.")
+    settings = load_settings(config_path)
+    kind, path = chosen[0]
+    result = seed_profile(settings, path, kind)  # type: ignore[arg-type]
+    for line in result.lines():
+        click.echo(line)
+
+
+@click.command()
+@_CONFIG
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="The digests' folder.")
+def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) -> None:
+    """Browse the digests, search, and rate papers in a local web app."""
+    from papersift.web.app import run_server
+
+    settings = load_settings(config_path)
+    run_server(
+        settings, host, port, out_dir, lambda url: click.echo(f"Serving on {url} (Ctrl-C stops)")
+    )
+
+
+@click.command("eval-learning")
+@click.option(
+    "--data",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    required=True,
+    help="A folder of labelled days (YYYY-MM-DD.jsonl) with interests.md beside them.",
+)
+@click.option("--interests", type=click.Path(path_type=Path, dir_okay=False), help="Interests.")
+@click.option("--features", type=click.Choice(["embedding", "hashed"]), default="embedding")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Embedding cache folder.")
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/eval-learning")
+)
+@click.option("--cascade-share", type=click.FloatRange(0.01, 1.0), default=0.25, show_default=True)
+@_CONFIG
+def eval_learning(
+    folder: Path,
+    interests: Path | None,
+    features: str,
+    cache_dir: Path | None,
+    out_dir: Path,
+    cascade_share: float,
+    config_path: Path | None,
+) -> None:
+    """Replay labelled days in order, each ranked by a model of the days before it."""
+    from papersift.learning import evaluate_learning
+
+    settings = load_settings(config_path) if config_path else Settings()
+    lines, written = evaluate_learning(
+        settings, folder, interests, features, cache_dir, out_dir, cascade_share
+    )
+    for line in lines:
+        click.echo(line)
+    for path in written:
+        click.echo(f"Wrote {path}")
+
+
+def _today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,307 @@
+"""Learning from the reader: the profile store, fitting the model, and the ranker that uses it.
+
+This module wires the pieces together for the commands and the pipeline: after a judged day the
+digest's judgments are kept as examples and the model is refitted; before ranking, the stored
+model (if any, and if its history earns it a weight) is blended into the interests similarity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from papersift.archive import find_paper
+from papersift.config import LearningSettings, Settings
+from papersift.interests import Interests, load_interests
+from papersift.models import Digest
+from papersift.profile import (
+    Example,
+    FileProfileStore,
+    ProfileStore,
+    Rating,
+    RatingKind,
+    examples_from_digest,
+)
+from papersift.rank.base import Ranker
+from papersift.rank.features import Features, HashedTextFeatures
+from papersift.rank.learned import LearnedRanker, LinearModel, build_training_set, fit_model
+from papersift.seed import SeedFormat, SeedResult, read_library, resolve, seed_examples
+
+logger = logging.getLogger(__name__)
+
+HOLDOUT_SHARE = 0.2
+"""The latest fifth of the judged days is held out to measure a fitted model's quality."""
+
+
+def profile_store(settings: Settings) -> ProfileStore:
+    """The store the profile's history lives in, as the settings place it."""
+    root = settings.learning.dir or Path(platformdirs.user_data_dir("papersift")) / "profiles"
+    return FileProfileStore(root)
+
+
+def features_for(ranker: Ranker) -> Features:
+    """The feature set that matches an interests-similarity ranker."""
+    from papersift.rank.features import EmbeddingFeatures
+
+    encoder = getattr(ranker, "encoder", None)
+    if encoder is not None and hasattr(ranker, "embed"):
+        return EmbeddingFeatures(ranker)  # type: ignore[arg-type]
+    return HashedTextFeatures()
+
+
+def learned_ranker(
+    base: Ranker, store: ProfileStore, profile: str, settings: LearningSettings
+) -> Ranker:
+    """The learned ranker when the profile has a usable model; otherwise ``base`` unchanged."""
+    if not settings.enabled:
+        return base
+    blob = store.load_model(profile)
+    if blob is None:
+        return base
+    model = LinearModel.from_blob(blob)
+    ranker = LearnedRanker(features_for(base), model)
+    if ranker.weight <= 0:
+        return base
+    logger.info("Ranking with the learned model (blend weight %.2f)", ranker.weight)
+    return ranker
+
+
+def refit(
+    store: ProfileStore,
+    profile: str,
+    interests: Interests,
+    features: Features,
+    settings: LearningSettings,
+    today: dt.date | None = None,
+) -> LinearModel | None:
+    """Fit the profile's model on everything it has, measure it, and keep it in the store."""
+    today = today or dt.date.today()
+    examples = store.load_examples(profile)
+    ratings = store.load_ratings(profile)
+    training = build_training_set(examples, ratings, settings, today)
+    model = fit_model(features, interests, training, settings)
+    if model is None:
+        logger.info("Not enough history to fit a model for profile %r yet.", profile)
+        return None
+    model.meta["quality"] = measure_quality(examples, ratings, interests, features, settings)
+    model.meta["fitted"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    store.save_model(profile, model.to_blob())
+    return model
+
+
+def learn_from_digest(
+    store: ProfileStore,
+    digest: Digest,
+    interests: Interests,
+    features: Features,
+    settings: LearningSettings,
+) -> LinearModel | None:
+    """Keep a judged digest's verdicts as examples and refit; nothing when none was judged."""
+    examples = examples_from_digest(digest)
+    if not examples:
+        return None
+    store.save_examples(digest.profile, examples)
+    return refit(store, digest.profile, interests, features, settings, digest.date)
+
+
+def measure_quality(
+    examples: list[Example],
+    ratings: list[Rating],
+    interests: Interests,
+    features: Features,
+    settings: LearningSettings,
+) -> dict[str, Any] | None:
+    """Recall within the top quarter on the latest judged days, fitted on the days before them.
+
+    Returns ``None`` when there are too few judged days to hold some out.
+    """
+    days = sorted({e.date for e in examples if e.origin == "judge"})
+    held = max(1, math.floor(len(days) * HOLDOUT_SHARE))
+    if len(days) < 2:
+        return None
+    cut = days[-held]
+    training = build_training_set([e for e in examples if e.date < cut], ratings, settings, cut)
+    model = fit_model(features, interests, training, settings)
+    if model is None:
+        return None
+    learned, plain = LearnedRanker(features, model, 1.0), LearnedRanker(features)
+    found = {"learned": 0, "interests_only": 0}
+    positives = 0
+    for day in days[-held:]:
+        day_examples = [e for e in examples if e.date == day and e.origin == "judge"]
+        papers = [e.paper for e in day_examples]
+        wanted = {
+            e.paper.id for e in day_examples if (e.relevance or 0) >= settings.positive_relevance
+        }
+        positives += len(wanted)
+        for name, ranker in (("learned", learned), ("interests_only", plain)):
+            scores = sorted(ranker.rank(papers, interests), key=lambda s: -s.score)
+            top = {s.paper_id for s in scores[: math.ceil(0.25 * len(scores))]}
+            found[name] += len(wanted & top)
+    if not positives:
+        return None
+    return {
+        "held_out_days": held,
+        "positives": positives,
+        "recall_at_25": {name: count / positives for name, count in found.items()},
+    }
+
+
+@dataclass(slots=True)
+class ProfileSummary:
+    """What ``papersift profile show`` prints."""
+
+    profile: str
+    examples: int
+    ratings: int
+    meta: dict[str, Any] | None
+
+    def lines(self) -> list[str]:
+        """Human-readable lines."""
+        out = [f"Profile {self.profile!r}: {self.examples} examples, {self.ratings} ratings."]
+        if self.meta is None:
+            out.append("No model fitted yet: ranking by interests similarity alone.")
+            return out
+        history = self.meta.get("history", {})
+        out.append(
+            f"Model ({self.meta.get('features')}) learned from {history.get('days', 0)} days "
+            f"({history.get('first')} to {history.get('last')}), {history.get('papers', 0)} "
+            f"papers, {history.get('positives', 0)} positives, {history.get('ratings', 0)} "
+            f"ratings, {history.get('seeds', 0)} seeds; fitted {self.meta.get('fitted')}."
+        )
+        out.append(f"Blend weight of the model: {self.meta.get('weight', 0):.2f}.")
+        quality = self.meta.get("quality")
+        if quality:
+            recall = quality["recall_at_25"]
+            out.append(
+                f"Measured on the last {quality['held_out_days']} day(s) "
+                f"({quality['positives']} positives): recall within the top 25 % "
+                f"{recall['learned']:.2f} learned, {recall['interests_only']:.2f} interests alone."
+            )
+        else:
+            out.append("Quality not measured yet (too few judged days to hold some out).")
+        return out
+
+
+def summarise(store: ProfileStore, profile: str) -> ProfileSummary:
+    """What the profile has learned from."""
+    blob = store.load_model(profile)
+    return ProfileSummary(
+        profile,
+        len(store.load_examples(profile)),
+        len(store.load_ratings(profile)),
+        blob.meta if blob else None,
+    )
+
+
+def _out_dir(settings: Settings) -> Path:
+    return settings.output.dir
+
+
+def record_rating(
+    store: ProfileStore, settings: Settings, paper_id: str, kind: RatingKind, note: str = ""
+) -> Rating:
+    """Keep the reader's rating, with the paper's text from the digests or the profile's history."""
+    paper = find_paper(_out_dir(settings), paper_id)
+    if paper is None:
+        known = [e.paper for e in store.load_examples(settings.profile.name)]
+        paper = next((p for p in known if p.id == paper_id), None)
+    rating = Rating(paper_id, kind, dt.datetime.now(dt.UTC), note, paper)
+    store.save_rating(settings.profile.name, rating)
+    logger.info("Rated %s %s", paper_id, kind)
+    return rating
+
+
+def _base_ranker(settings: Settings) -> Ranker:
+    from papersift.rank import FileEmbeddingCache, make_ranker
+
+    cache_dir = (
+        settings.ranker.cache_dir or Path(platformdirs.user_cache_dir("papersift")) / "embeddings"
+    )
+    return make_ranker(settings.ranker, FileEmbeddingCache(cache_dir), cache_dir)
+
+
+def fit_profile(settings: Settings) -> LinearModel | None:
+    """Refit the configured profile's model with the configured ranker's features."""
+    interests = load_interests(settings.profile.interests)
+    features = features_for(_base_ranker(settings))
+    return refit(
+        profile_store(settings), settings.profile.name, interests, features, settings.learning
+    )
+
+
+def seed_profile(settings: Settings, path: Path, kind: SeedFormat) -> SeedResult:
+    """Import a library file as positive examples of the configured profile."""
+    from papersift._http import make_client
+    from papersift.sources.api import ApiSource
+
+    parsed = read_library(path, kind)
+    sources = settings.sources
+    with make_client(sources.timeout, sources.retries) as client:
+        api = ApiSource(client, sources.api_url, sources.categories, sources.api_delay)
+        result = resolve(parsed, api)
+    store = profile_store(settings)
+    store.save_examples(settings.profile.name, seed_examples(result.papers, dt.date.today()))
+    return result
+
+
+def evaluate_learning(
+    settings: Settings,
+    folder: Path,
+    interests_path: Path | None,
+    features_kind: str,
+    cache_dir: Path | None,
+    out_dir: Path,
+    cascade_share: float,
+) -> tuple[list[str], list[Path]]:
+    """Replay the labelled days of ``folder``; returns the report's lines and the files written."""
+    from papersift.evaluate_learning import (
+        TokenEstimate,
+        plot_recall,
+        recorded_usage,
+        replay_learning,
+        report_lines,
+        report_to_dict,
+    )
+    from papersift.sources.judged import load_labelled_days
+
+    days = load_labelled_days(folder)
+    interests = load_interests(interests_path or folder / "interests.md")
+    if features_kind == "hashed":
+        features: Features = HashedTextFeatures()
+    else:
+        if cache_dir is not None:
+            settings.ranker.cache_dir = cache_dir
+        settings.ranker.kind = "embedding"
+        features = features_for(_base_ranker(settings))
+    overhead = interests.text + "\n\n" + _optional_text(folder / "criteria.md")
+    report = replay_learning(
+        days,
+        interests,
+        features,
+        settings.learning,
+        tokens=TokenEstimate(overhead),
+        recorded=recorded_usage(folder),
+        cascade_share=cascade_share,
+    )
+    windows = (
+        [(report.start + 1, len(days)), (21, len(days))]
+        if len(days) >= 21
+        else [(report.start + 1, len(days))]
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / "learning.json"
+    json_path.write_text(json.dumps(report_to_dict(report, windows), indent=2) + "\n")
+    png_path = plot_recall(report, out_dir / "learning-recall.png")
+    return report_lines(report, windows), [json_path, png_path]
+
+
+def _optional_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""

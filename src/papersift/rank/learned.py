@@ -1,0 +1,278 @@
+"""The learned ranker: interests similarity blended with a model of this profile's past verdicts.
+
+A logistic regression is fitted on each past paper's feature vector (its embedding) beside its
+similarity to each topic, labelled by the judge's relevance, with the reader's ratings taking
+precedence and old evidence fading with a half-life. The ranker's score is a blend of the day's
+interests similarity and the model's score, both standardised within the day; the model's weight
+grows with the history behind it, from nothing (exactly the interests-similarity ranker) to
+``max_weight``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from papersift.config import LearningSettings
+from papersift.errors import StoreError
+from papersift.interests import Interests
+from papersift.models import Paper, Score
+from papersift.profile import Example, ModelBlob, Rating, latest_ratings
+from papersift.rank.base import Progress, topic_scores
+from papersift.rank.features import Features
+
+logger = logging.getLogger(__name__)
+
+MODEL_FORMAT = "papersift.learned/1"
+
+
+@dataclass(slots=True)
+class History:
+    """What a training set holds: how many days, papers and positives, and from where."""
+
+    days: int = 0
+    papers: int = 0
+    positives: int = 0
+    ratings: int = 0
+    seeds: int = 0
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready values."""
+        return {
+            "days": self.days,
+            "papers": self.papers,
+            "positives": self.positives,
+            "ratings": self.ratings,
+            "seeds": self.seeds,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+        }
+
+
+@dataclass(slots=True)
+class TrainingSet:
+    """Papers with a 0/1 label and a weight each, and the history they summarise."""
+
+    papers: list[Paper] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+    history: History = field(default_factory=History)
+
+
+def build_training_set(
+    examples: Sequence[Example],
+    ratings: Sequence[Rating],
+    settings: LearningSettings,
+    today: dt.date,
+) -> TrainingSet:
+    """Label and weight the examples; a rating replaces every verdict on its paper.
+
+    A judged paper is positive when its relevance reaches ``positive_relevance``; a seed is
+    positive. A like or a save is positive and a dislike negative whatever the judge said, and
+    counts ``rating_weight`` times. Every weight halves each ``half_life_days`` of age.
+    """
+    rated = latest_ratings(ratings)
+    chosen = TrainingSet()
+    days: set[dt.date] = set()
+    for example in examples:
+        if example.paper.id in rated:
+            continue
+        label = example.origin == "seed" or (example.relevance or 0) >= settings.positive_relevance
+        weight = settings.seed_weight if example.origin == "seed" else 1.0
+        _add(chosen, example.paper, label, weight * _decay(example.date, today, settings))
+        if example.origin == "judge":
+            days.add(example.date)
+        else:
+            chosen.history.seeds += 1
+    for rating in rated.values():
+        if rating.paper is None:
+            continue
+        decay = _decay(rating.at.date(), today, settings)
+        _add(chosen, rating.paper, rating.positive, settings.rating_weight * decay)
+        chosen.history.ratings += 1
+    chosen.history.days = len(days)
+    chosen.history.first = min(days, default=None)
+    chosen.history.last = max(days, default=None)
+    return chosen
+
+
+def _add(chosen: TrainingSet, paper: Paper, positive: bool, weight: float) -> None:
+    chosen.papers.append(paper)
+    chosen.labels.append(int(positive))
+    chosen.weights.append(weight)
+    chosen.history.papers += 1
+    chosen.history.positives += int(positive)
+
+
+def _decay(date: dt.date, today: dt.date, settings: LearningSettings) -> float:
+    age = max((today - date).days, 0)
+    return float(0.5 ** (age / settings.half_life_days))
+
+
+def blend_weight(history: History, settings: LearningSettings) -> float:
+    """The learned model's share of the score, growing with days and positives of history.
+
+    Zero below ``min_days`` or ``min_positives``; then rising linearly to ``max_weight``, reached
+    once both ``full_days`` and ``full_positives`` are met.
+    """
+    if history.days + history.ratings + history.seeds == 0:
+        return 0.0
+    days = max(history.days, 1 if history.ratings or history.seeds else 0)
+    if days < settings.min_days or history.positives < settings.min_positives:
+        return 0.0
+    progress = min(days / settings.full_days, history.positives / settings.full_positives, 1.0)
+    return settings.max_weight * progress
+
+
+@dataclass(slots=True)
+class LinearModel:
+    """A fitted linear scorer over ``[paper vector, topic similarities]``."""
+
+    features: str
+    """The feature set's name it was fitted on."""
+    coef: NDArray[np.float32]
+    intercept: float
+    topics: int
+    meta: dict[str, Any] = field(default_factory=dict)
+    """History, blend weight and measured quality, for ``papersift profile show``."""
+
+    def decision(
+        self, vectors: NDArray[np.float32] | Any, similarity: NDArray[np.float32]
+    ) -> NDArray[np.float64]:
+        """The model's score of each row (higher means more likely wanted)."""
+        width = self.coef.shape[0] - self.topics
+        values = vectors @ self.coef[:width]
+        values = np.asarray(values, dtype=np.float64).ravel()
+        if similarity.shape[1] == self.topics:
+            values = values + similarity @ self.coef[width:]
+        return values + self.intercept
+
+    def to_blob(self) -> ModelBlob:
+        """The model as bytes (a NumPy archive, no pickle) and its description."""
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, coef=self.coef, intercept=np.array([self.intercept]))
+        meta = {
+            **self.meta,
+            "format": MODEL_FORMAT,
+            "features": self.features,
+            "topics": self.topics,
+        }
+        return ModelBlob(buffer.getvalue(), meta)
+
+    @classmethod
+    def from_blob(cls, blob: ModelBlob) -> LinearModel:
+        """Read a model written by :meth:`to_blob`.
+
+        Raises:
+            StoreError: the bytes are not such a model.
+        """
+        if blob.meta.get("format") != MODEL_FORMAT:
+            raise StoreError(
+                f"The stored model has format {blob.meta.get('format')!r}, not {MODEL_FORMAT!r}.",
+                "Refit it with `papersift profile fit`.",
+            )
+        try:
+            arrays = np.load(io.BytesIO(blob.data))
+            coef, intercept = arrays["coef"], float(arrays["intercept"][0])
+        except (OSError, ValueError, KeyError) as exc:
+            raise StoreError(
+                f"The stored model cannot be read: {exc}.", "Refit it with `papersift profile fit`."
+            ) from None
+        meta = {k: v for k, v in blob.meta.items() if k not in {"format", "features", "topics"}}
+        return cls(str(blob.meta["features"]), coef, intercept, int(blob.meta["topics"]), meta)
+
+
+def fit_model(
+    features: Features,
+    interests: Interests,
+    training: TrainingSet,
+    settings: LearningSettings,
+) -> LinearModel | None:
+    """Fit the logistic regression; ``None`` when the set lacks positives or negatives."""
+    from sklearn.linear_model import LogisticRegression
+
+    labels = np.asarray(training.labels)
+    if labels.size == 0 or labels.min() == labels.max():
+        return None
+    vectors = features.vectors(training.papers)
+    similarity = features.topic_similarity(training.papers, interests)
+    matrix = _design(vectors, similarity * settings.similarity_scale)
+    classifier = LogisticRegression(
+        C=settings.regularisation, class_weight="balanced", max_iter=2000
+    )
+    classifier.fit(matrix, labels, sample_weight=np.asarray(training.weights))
+    coef = classifier.coef_.ravel().astype(np.float32)
+    topics = similarity.shape[1]
+    coef[coef.shape[0] - topics :] *= settings.similarity_scale
+    weight = blend_weight(training.history, settings)
+    meta = {"history": training.history.as_dict(), "weight": weight}
+    logger.info(
+        "Learned ranker fitted on %d papers (%d positive) from %d days; blend weight %.2f",
+        training.history.papers,
+        training.history.positives,
+        training.history.days,
+        weight,
+    )
+    return LinearModel(features.name, coef, float(classifier.intercept_[0]), topics, meta)
+
+
+def _design(vectors: Any, similarity: NDArray[np.float32]) -> Any:
+    if hasattr(vectors, "tocsr"):
+        from scipy.sparse import csr_matrix, hstack
+
+        return hstack([vectors, csr_matrix(similarity)]).tocsr()
+    return np.hstack([vectors, similarity])
+
+
+class LearnedRanker:
+    """Interests similarity blended with a learned model; without a model, the similarity alone."""
+
+    def __init__(
+        self, features: Features, model: LinearModel | None = None, weight: float | None = None
+    ) -> None:
+        if model is not None and model.features != features.name:
+            logger.warning(
+                "The stored model was fitted on %s, not %s; ranking by interests alone.",
+                model.features,
+                features.name,
+            )
+            model = None
+        self.features = features
+        self.model = model
+        self.weight = (
+            0.0
+            if model is None
+            else float(model.meta.get("weight", 0.0) if weight is None else weight)
+        )
+        self.name = f"learned:{features.name}" if self.weight > 0 else features.name
+
+    def rank(
+        self, papers: Sequence[Paper], interests: Interests, progress: Progress | None = None
+    ) -> list[Score]:
+        """One score per paper: the blend, with the best-matching topic of the similarity."""
+        similarity = self.features.topic_similarity(papers, interests)
+        base = topic_scores(similarity, papers, interests)
+        if progress:
+            progress(len(papers))
+        if self.model is None or self.weight <= 0 or not papers:
+            return base
+        learned = self.model.decision(self.features.vectors(papers), similarity)
+        mixed = (1 - self.weight) * _standard([s.score for s in base]) + self.weight * _standard(
+            learned
+        )
+        return [Score(s.paper_id, float(v), s.topic) for s, v in zip(base, mixed, strict=True)]
+
+
+def _standard(values: Sequence[float] | NDArray[np.float64]) -> NDArray[np.float64]:
+    array = np.asarray(values, dtype=np.float64)
+    spread = array.std()
+    return (array - array.mean()) / spread if spread > 0 else array - array.mean()
