@@ -73,12 +73,14 @@ def test_run_judges_and_shows_cost_then_reruns_free(
     assert statuses.count("judged") == 12
     assert "| **Token** |" in (tmp_path / "out" / "latest.md").read_text()
 
-    requests = server.stats.requests
+    requests, tokens = server.stats.requests, server.stats.prompt_tokens
     again = _run(config, demo_day)
     assert again.returncode == 0, again.stderr
-    assert server.stats.requests == requests
+    assert (server.stats.requests, server.stats.prompt_tokens) == (requests, tokens)
     rerun = json.loads((tmp_path / "out" / "latest.json").read_text())
-    assert rerun["usage"][0]["total_tokens"] == 0
+    # The digest reports the judgments it rests on, now all from the store.
+    assert rerun["usage"][0]["total_tokens"] == usage["total_tokens"]
+    assert [p["id"] for p in rerun["papers"]] == [p["id"] for p in digest["papers"]]
 
 
 def test_bad_key_exits_1_with_the_message(tmp_path, fake_server, demo_day, starter_interests):
