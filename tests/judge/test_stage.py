@@ -94,8 +94,9 @@ def test_cut_off_replies_are_asked_again_in_smaller_batches(
     digest = judge_digest(settings, day, astro_interests)
 
     sizes = [body["messages"][1]["content"].count("<<<PAPER ") for body in server.stats.bodies]
-    assert sizes[:4] == [20, 20, 20, 15]
-    assert max(sizes[4:]) <= 10
+    first = [size for size in sizes if size > 10]
+    assert sorted(first) == [15, 20, 20, 20]
+    assert len(sizes) > len(first)
     entries = [*digest.entries, *digest.unselected]
     assert len(entries) == len(day.listing.papers)
     statuses = {e.status for e in entries}
