@@ -75,7 +75,7 @@ def test_default_ranker_beats_tfidf_on_shared_days(shared_data: Path, tmp_path: 
     from papersift.rank.tfidf import TfidfRanker
 
     folder = shared_data / "judged" / "astro-ph"
-    days = load_labelled_days(folder)[20:26]
+    days = load_labelled_days(folder)[30:34]
     interests = load_interests(folder / "interests.md")
     default = make_ranker(RankerSettings(), FileEmbeddingCache(tmp_path), tmp_path)
     assert default.name.startswith("hybrid:")

@@ -18,6 +18,8 @@ from papersift.errors import MissingExtraError
 from papersift.evaluate.metrics import budget_size, ranking
 from papersift.models import Judgment, Paper
 
+# TODO(#5): tokens are counted on the recorded judge's prompt shape in fixed batches, not on
+# papersift's own judge prompts and adaptive batches, so absolute counts may differ from a run.
 ABSTRACT_LIMIT = 4000
 """Characters of an abstract a prompt carries, as on the recorded days."""
 
