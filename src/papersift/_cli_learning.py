@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from pathlib import Path
@@ -173,5 +172,14 @@ def eval_learning(
         click.echo(f"Wrote {path}")
 
 
-def _today() -> dt.date:
-    return dt.date.today()
+def echo_learning(folder: Path, interests: Path | None, cache_dir: Path | None, out: Path) -> None:
+    """Run the learning replay with the default settings and print its figures."""
+    from papersift.learning import evaluate_learning
+
+    lines, written = evaluate_learning(
+        Settings(), folder, interests, "embedding", cache_dir, out, 0.25
+    )
+    for line in lines:
+        click.echo(line)
+    for path in written:
+        click.echo(f"Wrote {path}")

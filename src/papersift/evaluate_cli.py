@@ -47,6 +47,11 @@ import platformdirs
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Report folder.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Embedding cache folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option(
+    "--learning",
+    is_flag=True,
+    help="Replay the days in order with the learned ranker instead (see eval-learning).",
+)
 def eval_command(
     judged: Path,
     interests_path: Path,
@@ -57,8 +62,14 @@ def eval_command(
     out_dir: Path | None,
     cache_dir: Path | None,
     as_json: bool,
+    learning: bool = False,
 ) -> None:
     """Measure the rankers and the cascade against a judge's labelled days."""
+    if learning:
+        from papersift._cli_learning import echo_learning
+
+        echo_learning(judged, interests_path, cache_dir, out_dir or Path("out/eval-learning"))
+        return
     from papersift.evaluate import EvalOptions, evaluate_folder
     from papersift.evaluate.report import summary_lines
 

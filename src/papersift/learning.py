@@ -13,7 +13,7 @@ import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
@@ -34,16 +34,27 @@ from papersift.rank.features import Features, HashedTextFeatures
 from papersift.rank.learned import LearnedRanker, LinearModel, build_training_set, fit_model
 from papersift.seed import SeedFormat, SeedResult, read_library, resolve, seed_examples
 
+if TYPE_CHECKING:
+    from papersift.store import Store
+
 logger = logging.getLogger(__name__)
 
 HOLDOUT_SHARE = 0.2
 """The latest fifth of the judged days is held out to measure a fitted model's quality."""
 
 
-def profile_store(settings: Settings) -> ProfileStore:
-    """The store the profile's history lives in, as the settings place it."""
-    root = settings.learning.dir or Path(platformdirs.user_data_dir("papersift")) / "profiles"
-    return FileProfileStore(root)
+def profile_store(settings: Settings, store: Store | None = None) -> ProfileStore:
+    """Where the profile's history lives: files in ``[learning] dir`` if set, else the database.
+
+    With an open ``store`` the database is used through it; otherwise it is opened per call.
+    """
+    from papersift.store.profiles import DatabaseProfileStore, SqliteProfileStore
+
+    if settings.learning.dir is not None:
+        return FileProfileStore(settings.learning.dir)
+    if store is not None:
+        return SqliteProfileStore(store)
+    return DatabaseProfileStore(settings.store)
 
 
 def features_for(ranker: Ranker) -> Features:

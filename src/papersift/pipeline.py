@@ -27,6 +27,7 @@ from papersift.errors import FeedError
 from papersift.filters import filter_listing
 from papersift.interests import Interests, load_interests
 from papersift.judge import FileJudgmentCache, JudgmentCache, build_judged_digest
+from papersift.learning import features_for, learn_from_digest, learned_ranker, profile_store
 from papersift.models import Digest, Listing
 from papersift.publish import publish_digest
 from papersift.rank import FileEmbeddingCache, make_ranker
@@ -283,7 +284,9 @@ def select_day(
     )
     cache = store if store is not None else FileEmbeddingCache(cache_dir)
     save_every = settings.ranker.batch_size if store is not None else None
-    ranker = make_ranker(settings.ranker, cache, cache_dir, save_every)
+    base_ranker = make_ranker(settings.ranker, cache, cache_dir, save_every)
+    profiles = profile_store(settings, store)
+    ranker = learned_ranker(base_ranker, profiles, settings.profile.name, settings.learning)
     with reporter.stage("Ranking", len(outcome.kept)) as advance:
         scores = {score.paper_id: score for score in ranker.rank(outcome.kept, interests, advance)}
 
@@ -303,9 +306,12 @@ def select_day(
         top=options.top or settings.ranker.top, threshold=settings.ranker.threshold
     )
     judgments = _judgment_cache(settings, options, store)
-    return build_judged_digest(
+    digest = build_judged_digest(
         settings.judge, inputs, selection, judgments, reporter, dry_run=options.dry_run
     )
+    if not options.dry_run and settings.learning.enabled:
+        learn_from_digest(profiles, digest, interests, features_for(base_ranker), settings.learning)
+    return digest
 
 
 def _judgment_cache(settings: Settings, options: RunOptions, store: Store | None) -> JudgmentCache:

@@ -25,6 +25,8 @@ from papersift.sources.api import ApiSource
 logger = logging.getLogger(__name__)
 
 SeedFormat = Literal["bibtex", "ris", "csl-json", "ids"]
+# TODO(#7): no Zotero web API import yet; export the library as BibTeX or CSL-JSON instead.
+# TODO(#7): a DOI outside arXiv's own is matched only through its entry's title.
 
 _ARXIV_IN_TEXT = re.compile(
     r"(?:arxiv[:\s/]*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})",

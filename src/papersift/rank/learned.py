@@ -31,6 +31,8 @@ from papersift.rank.features import Features
 logger = logging.getLogger(__name__)
 
 MODEL_FORMAT = "papersift.learned/1"
+# TODO(#7): recall within 25 % of the day is about 0.85 on the astro-ph replay, short of 0.95;
+# a cascade at a quarter of the tokens therefore still misses about one pick in seven.
 
 
 @dataclass(slots=True)

@@ -126,7 +126,40 @@ CREATE INDEX digest_entries_by_paper ON digest_entries (paper_id);
 CREATE INDEX digests_by_profile ON digests (profile, date);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+CREATE TABLE profile_examples (
+    profile TEXT NOT NULL,
+    paper_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    relevance REAL,
+    novelty REAL,
+    PRIMARY KEY (profile, paper_id, date, origin),
+    FOREIGN KEY (paper_id, version) REFERENCES papers (paper_id, version)
+) WITHOUT ROWID;
+
+CREATE TABLE ratings (
+    rating_id INTEGER PRIMARY KEY,
+    profile TEXT NOT NULL,
+    paper_id TEXT NOT NULL,
+    version INTEGER,
+    kind TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    rated_at TEXT NOT NULL
+);
+
+CREATE TABLE profile_models (
+    profile TEXT PRIMARY KEY,
+    data BLOB NOT NULL,
+    meta TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE INDEX ratings_by_profile ON ratings (profile, rated_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 """``MIGRATIONS[n - 1]`` takes the schema from version ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
