@@ -73,10 +73,10 @@ def test_run_judges_and_shows_cost_then_reruns_free(
     assert statuses.count("judged") == 12
     assert "| **Token** |" in (tmp_path / "out" / "latest.md").read_text()
 
-    requests = server.stats.requests
+    requests, tokens = server.stats.requests, server.stats.prompt_tokens
     again = _run(config, demo_day)
     assert again.returncode == 0, again.stderr
-    assert server.stats.requests == requests
+    assert (server.stats.requests, server.stats.prompt_tokens) == (requests, tokens)
     # Over the store, the rerun's digest reports the judgments it rests on, as the first run's
     # did, so it comes out the same; the run itself spent nothing.
     rerun = json.loads((tmp_path / "out" / "latest.json").read_text())

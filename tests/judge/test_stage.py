@@ -83,3 +83,24 @@ def test_requests_failing_after_the_sdk_retries_are_judge_failed(
     assert server.stats.requests == 3 * 2
     assert digest.notices[0].startswith("The judge answered for none of the 75 papers")
     assert digest.entries and all(e.relevance is None for e in digest.entries)
+
+
+def test_cut_off_replies_are_asked_again_in_smaller_batches(
+    fake_server, labelled_day, astro_interests
+):
+    day = labelled_day(DAYS[0])
+    server = fake_server(faults=("truncated",), fault_rate=1.0)
+    settings = judge_settings(server, batch_size=20, missing_retries=2)
+    digest = judge_digest(settings, day, astro_interests)
+
+    sizes = [body["messages"][1]["content"].count("<<<PAPER ") for body in server.stats.bodies]
+    first = [size for size in sizes if size > 10]
+    assert sorted(first) == [15, 20, 20, 20]
+    assert len(sizes) > len(first)
+    entries = [*digest.entries, *digest.unselected]
+    assert len(entries) == len(day.listing.papers)
+    statuses = {e.status for e in entries}
+    assert statuses == {"judged", "judge failed"}
+    for entry in entries:
+        if entry.status == "judged":
+            assert entry.relevance == day.labels[entry.paper.id].relevance

@@ -201,6 +201,7 @@ def estimate_day(
     passes.append(
         build_pass_prompt(texts, inputs.interests_text, "abstract", settings.structured_output)
     )
+    # TODO(#3): the estimate ignores what the title pass drops, so it overstates that case.
     requests = prompt_tokens = completion_tokens = 0
     for prompt in passes:
         keys = [(p.id, p.version) for p in chosen]

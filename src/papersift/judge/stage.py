@@ -272,9 +272,14 @@ class JudgePass:
         self.spend.add(reply, price and price.prompt, price and price.completion)
         parsed = parse_reply(reply.text, [p.id for p in batch.papers], prompt.fields)
         answered = [p for p in batch.papers if p.id in parsed.items]
+        prompt_shares = _shares(reply.prompt_tokens, len(answered))
+        completion_shares = _shares(reply.completion_tokens, len(answered))
+        cost = None if price is None else price.total / max(len(answered), 1)
         judgments = [
-            self._judgment(prompt, paper, parsed.items[paper.id], reply, price, len(answered), n)
-            for n, paper in enumerate(answered)
+            self._judgment(prompt, paper, parsed.items[paper.id], reply.duration_ms, cost, tokens)
+            for paper, tokens in zip(
+                answered, zip(prompt_shares, completion_shares, strict=True), strict=True
+            )
         ]
         self.cache.save_judgments(judgments)
         for paper, judgment in zip(answered, judgments, strict=True):
@@ -320,13 +325,10 @@ class JudgePass:
         prompt: PassPrompt,
         paper: Paper,
         item: ReplyItem,
-        reply: Reply,
-        price: object,
-        answered: int,
-        index: int = 0,
+        duration_ms: int,
+        cost: float | None,
+        tokens: tuple[int, int],
     ) -> Judgment:
-        share = max(answered, 1)
-        cost = getattr(price, "total", None)
         return Judgment(
             paper_id=paper.id,
             version=paper.version,
@@ -336,10 +338,10 @@ class JudgePass:
             novelty=item.novelty,
             comment=item.comment,
             flags=tuple(item.flags),
-            prompt_tokens=_part(reply.prompt_tokens, share, index),
-            completion_tokens=_part(reply.completion_tokens, share, index),
-            cost=None if cost is None else cost / share,
-            duration_ms=reply.duration_ms,
+            prompt_tokens=tokens[0],
+            completion_tokens=tokens[1],
+            cost=cost,
+            duration_ms=duration_ms,
         )
 
     def reply_limit(self, prompt: PassPrompt, papers: int) -> int:
@@ -362,12 +364,13 @@ def batch_size(papers: int, settings: JudgeSettings, pass_name: str = "abstract"
     return max(1, min(settings.max_batch_size * factor, max(_MIN_BATCH * factor, spread)))
 
 
+def _shares(total: int, parts: int) -> list[int]:
+    """``total`` split into ``parts`` whole shares that add up to it exactly."""
+    base, extra = divmod(total, max(parts, 1))
+    return [base + (1 if index < extra else 0) for index in range(parts)]
+
+
 def _plus(total: float | None, value: float | None) -> float | None:
     if total is None or value is None:
         return None
     return total + value
-
-
-def _part(total: int, share: int, index: int) -> int:
-    """The ``index``-th of ``share`` near-equal integer parts of ``total``, which sum to it."""
-    return total // share + (1 if index < total % share else 0)

@@ -44,6 +44,7 @@ def _encoding(model: str) -> Any:
         import quicktok
     except ImportError:
         raise MissingExtraError("Counting prompt tokens", "judge") from None
+    # TODO(#3): other vendors' tokenizers are not bundled, so their counts are o200k estimates.
     name = model.rsplit("/", 1)[-1]
     try:
         return quicktok.encoding_for_model(name)
