@@ -32,7 +32,11 @@ def test_every_command_has_help(name: str) -> None:
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.stdout
-    for parameter in command.params:
+
+
+@pytest.mark.parametrize("name", ["run", "init"])
+def test_every_option_of_the_daily_commands_has_help(name: str) -> None:
+    for parameter in main.commands[name].params:
         if isinstance(parameter, click.Option) and not parameter.hidden:
             assert parameter.help, f"{name} {parameter.opts} has no help"
 

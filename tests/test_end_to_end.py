@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from papersift._names import same_author
 from papersift.cli import main
 from papersift.interests import load_interests
+from papersift.sources import load_listing_files
 
 ROOT = Path(__file__).resolve().parent.parent
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -28,9 +29,9 @@ sys.path.insert(0, str(ROOT / "tests" / "render"))
 from digests import sections  # noqa: E402
 
 
-def _feed_truth(day: Path) -> tuple[int, dict[str, str], Counter[str]]:
-    """Items, the title of each distinct paper and the RSS announce types, via ElementTree."""
-    items, titles, types = 0, {}, Counter()
+def _feed_truth(day: Path) -> tuple[int, dict[str, str], Counter[str], dict[str, set[str]]]:
+    """Items, each distinct paper's title, the RSS announce types, each paper's types."""
+    items, titles, types, by_paper = 0, {}, Counter(), {}
     for path in sorted(day.glob("*.xml")):
         root = ET.parse(path).getroot()
         if root.tag == "rss":
@@ -38,13 +39,15 @@ def _feed_truth(day: Path) -> tuple[int, dict[str, str], Counter[str]]:
                 items += 1
                 paper_id = item.findtext("guid", "").split(":")[-1].rsplit("v", 1)[0]
                 titles[paper_id] = " ".join(item.findtext("title", "").split())
-                types[item.findtext(f"{ARXIV}announce_type", "")] += 1
+                kind = item.findtext(f"{ARXIV}announce_type", "")
+                types[kind] += 1
+                by_paper.setdefault(paper_id, set()).add(kind)
         else:
             for entry in root.iter(f"{ATOM}entry"):
                 items += 1
                 paper_id = entry.findtext(f"{ATOM}id", "").rsplit("/", 1)[-1].rsplit("v", 1)[0]
                 titles[paper_id] = " ".join(entry.findtext(f"{ATOM}title", "").split())
-    return items, titles, types
+    return items, titles, types, by_paper
 
 
 SHARED_FEEDS = ROOT.parent / "shared" / "data" / "feeds"
@@ -82,8 +85,11 @@ def _check_day(day: Path, ranker: str, tmp_path: Path) -> None:
     assert (out / "latest.md").read_text() == markdown
     assert result.stdout.strip() == f"Digest written to {out / month / f'{date}.md'}"
 
-    items, titles, types = _feed_truth(day)
+    items, titles, types, by_paper = _feed_truth(day)
     assert items > len(titles)  # the folder repeats papers across its feeds
+    listing = load_listing_files(day, ["cs.LG", "cs.AI"])
+    assert listing.items == items and len(listing.papers) == len(titles)
+    assert Counter(a.announce_type for a in listing.announcements if "rss-" in a.source) == types
     assert data["date"] == date
     assert data["totals"]["arxiv_papers"] == len(titles)
     assert set(types) == {"new", "cross"}
@@ -93,7 +99,8 @@ def _check_day(day: Path, ranker: str, tmp_path: Path) -> None:
     assert sorted(p["id"] for p in every) == sorted(titles)
     for paper in every:
         assert paper["title"] == titles[paper["id"]]
-        assert paper["announce_type"] in {"new", "cross"}
+        expected = "new" if "new" in by_paper[paper["id"]] else "cross"
+        assert paper["announce_type"] == expected
 
     watched = load_interests(ROOT / "examples/interests.md").authors
     keys = [

@@ -1,13 +1,16 @@
-"""Helpers of the site tests: running the real CLI, a config, the days to build."""
+"""What the site and delivery tests share: running the real CLI, a config, the days, a digest."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from papersift.models import Digest, DigestEntry, Paper, Usage
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -89,3 +92,48 @@ class BuiltSite:
     def document(self, day: str) -> dict:
         """The digest document of ``day``."""
         return json.loads((self.out / day[:7] / f"{day}.json").read_text(encoding="utf-8"))
+
+
+def _paper(number: int, title: str, **changes: object) -> Paper:
+    values: dict[str, object] = {
+        "id": f"2605.0000{number}",
+        "version": 2,
+        "title": title,
+        "authors": ("Ada Quill", "Bo Rampart"),
+        "abstract": "An abstract with $x^2$ and <b>bold</b> & more.",
+        "categories": ("cs.LG", "stat.ML"),
+        "comments": None,
+    }
+    return Paper(**(values | changes))  # type: ignore[arg-type]
+
+
+def sample_digest() -> Digest:
+    """A two-paper digest with a judged entry, a watched author and markup in its text."""
+    judged = DigestEntry(
+        paper=_paper(1, 'Judged <em>paper</em> "quoted"', comments="10 pages <i>x</i>"),
+        score=0.4321,
+        topic="Efficient <training>",
+        comment="Strong fit & novel.",
+        announce_type="cross",
+        relevance=8,
+        novelty=6.5,
+        status="judged",
+        watched_authors=("Bo Rampart",),
+    )
+    local = DigestEntry(
+        paper=_paper(2, "Local only"),
+        score=0.12,
+        topic=None,
+        comment="",
+        announce_type="new",
+    )
+    return Digest(
+        date=dt.date(2026, 5, 26),
+        profile="team <a>",
+        entries=[judged, local],
+        total_papers=300,
+        scanned_papers=120,
+        usage=[Usage("gpt-4.1-mini", 1000, 200, cost=0.0123)],
+        notices=["Budget <reached>"],
+        ranker="tfidf",
+    )

@@ -7,6 +7,7 @@ the first given name, so initials match full first names.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -20,6 +21,10 @@ _TEX_LETTER = {
     r"\L": "L",
     r"\i": "i",
 }
+_TEX_LETTER_PATTERNS = [
+    (re.compile(re.escape(escape) + r"(?![A-Za-z])\s*"), letter)
+    for escape, letter in _TEX_LETTER.items()
+]
 _PAREN = re.compile(r"\([^()]*\)")
 
 
@@ -47,15 +52,19 @@ def split_authors(text: str) -> tuple[str, ...]:
 
 def fold(name: str) -> str:
     """Lower-case ASCII form of ``name``: TeX escapes and accents removed, braces dropped."""
-    for escape, letter in _TEX_LETTER.items():
-        name = re.sub(re.escape(escape) + r"(?![A-Za-z])\s*", letter, name)
-    name = _TEX_ACCENT.sub(r"\1", name)
+    if "\\" in name:
+        for pattern, letter in _TEX_LETTER_PATTERNS:
+            name = pattern.sub(letter, name)
+        name = _TEX_ACCENT.sub(r"\1", name)
     name = name.replace("{", "").replace("}", "")
+    if name.isascii():
+        return name.lower()
     name = unicodedata.normalize("NFKD", name)
     name = "".join(char for char in name if not unicodedata.combining(char))
     return name.encode("ascii", "ignore").decode().lower()
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str) -> tuple[str, str]:
     """``(surname, first given name)`` of a name written ``First Last`` or ``Last, First``.
 

@@ -6,6 +6,7 @@ the keyword rules say, and rank first in the digest.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -97,12 +98,33 @@ def _drop_reason(
     if watched:
         return None
     text = f"{paper.title}\n{paper.abstract}"
-    if include and not any(pattern.search(text) for pattern in include):
+    lowered = text.lower()
+    if include and not any(_found(pattern, text, lowered) for pattern in include):
         return "no included keyword"
     for pattern in exclude:
-        if pattern.search(text):
-            return f"excluded keyword {pattern.pattern[10:-7]!r}"
+        if _found(pattern, text, lowered):
+            return f"excluded keyword {_keyword(pattern)!r}"
     return None
+
+
+def _keyword(pattern: re.Pattern[str]) -> str:
+    """The keyword as written in the config, without the whole-word guards around it."""
+    return pattern.pattern[len("(?<!\\w)(?:") : -len(")(?!\\w)")]
+
+
+@functools.lru_cache(maxsize=1024)
+def _literal(pattern: re.Pattern[str]) -> str | None:
+    keyword = _keyword(pattern)
+    return keyword.lower() if re.escape(keyword) == keyword else None
+
+
+def _found(pattern: re.Pattern[str], text: str, lowered: str) -> bool:
+    # A plain word that is not in the text at all needs no regular expression: most papers
+    # lack most keywords, and the whole-word search is the slow part of the filters.
+    literal = _literal(pattern)
+    if literal is not None and literal not in lowered:
+        return False
+    return pattern.search(text) is not None
 
 
 def _watched(paper: Paper, names: list[str], surnames: set[str]) -> tuple[str, ...]:

@@ -169,7 +169,12 @@ def _paper_lines(known: dict[str, Any]) -> list[str]:
 @click.option("--to", "end_text", metavar="YYYY-MM-DD", help="Last digest date.")
 @click.option("--min-relevance", type=float, help="Only judged papers at least this relevant.")
 @click.option("--profile", help="Only the digests of this profile.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="File.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of the terminal.",
+)
 @_config_option
 def export(
     kind: str,

@@ -46,9 +46,7 @@ def site_dir(settings: Settings, out_dir: Path) -> Path:
 
 
 def delivery_log(out_dir: Path) -> DeliveryLog:
-    """The delivery log beside the digests of ``out_dir``."""
-    # TODO(#6): use the store's deliveries table once the store implements DeliveryLog; until
-    # then deliveries.jsonl beside the digests holds them and the table stays empty.
+    """The file-backed delivery log beside the digests of ``out_dir``, for use without a store."""
     return JsonlDeliveryLog(out_dir / LOG_NAME)
 
 
@@ -56,6 +54,9 @@ def publish_digest(
     digest: Digest, settings: Settings, out_dir: Path, log: DeliveryLog | None = None
 ) -> Published:
     """Write the HTML page, rebuild the site and deliver, as the settings ask.
+
+    Deliveries are recorded in ``log``: the store during ``papersift run``, or without one the
+    ``deliveries.jsonl`` file beside the digests.
 
     Raises:
         ConfigError: the site is enabled but the JSON digests it is built from are not written.

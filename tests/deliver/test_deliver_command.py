@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from deliver_support import Mailbox, Reply, SlackServer, free_port
 
-from papersift.store import Store, default_path
+from papersift.store import Store
 from web_support import DEMO_FEED, HOSTILE_FEED, papersift, write_config
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -50,8 +50,8 @@ recipients = {json.dumps(recipients)}
 
 
 def _log(folder: Path) -> list[dict[str, Any]]:
-    """The delivery records in the run's database (the default one, as the runs use no --db)."""
-    with Store.open(default_path(), readonly=True) as store:
+    """The delivery records in the run's database (``[store] path`` of the test's config)."""
+    with Store.open(folder / "papersift.sqlite3", readonly=True) as store:
         rows = store.connection.execute(
             "SELECT channel, target, status, attempts FROM deliveries ORDER BY delivery_id"
         ).fetchall()
@@ -168,6 +168,8 @@ def test_secrets_never_reach_outputs_logs_or_messages(
     for path in (tmp_path / "out").rglob("*"):
         if path.is_file() and path.suffix in {".md", ".json", ".jsonl", ".html", ".xml", ".js"}:
             seen += path.read_text(encoding="utf-8")
+    for database in tmp_path.glob("papersift.sqlite3*"):
+        seen += database.read_bytes().decode("latin-1")
     assert "hook-secret" not in seen
     assert "pw-never-shown-91" not in seen
     assert "webhook" in seen  # the target is named, the URL is not

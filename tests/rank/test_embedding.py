@@ -67,9 +67,18 @@ def test_second_run_embeds_nothing(minilm, sample, interests, tmp_path: Path) ->
     before = first.rank(sample[:10], interests)
     assert first.embedded == 10
 
-    again = EmbeddingRanker(minilm.encoder, FileEmbeddingCache(tmp_path))
+    calls: list[int] = []
+
+    class Counting(Encoder):
+        def encode(self, texts, batch_size=64):
+            calls.append(len(texts))
+            return super().encode(texts, batch_size)
+
+    counting = Counting(minilm.encoder.name, minilm.encoder.model)
+    again = EmbeddingRanker(counting, FileEmbeddingCache(tmp_path))
     after = again.rank(sample[:10], interests)
     assert again.embedded == 0
+    assert calls == []  # neither the papers nor the topics were embedded again
     assert [s.score for s in after] == pytest.approx([s.score for s in before], abs=1e-6)
 
     revised = [dataclasses.replace(sample[0], version=2), *sample[1:10]]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
-from papersift.models import Digest, DigestEntry, Paper, Usage
 from papersift.render.html import (
     copy_assets,
     paper_anchor,
@@ -15,50 +13,7 @@ from papersift.render.html import (
     render_html,
     write_html,
 )
-
-
-def _paper(number: int, title: str, **changes: object) -> Paper:
-    values: dict[str, object] = {
-        "id": f"2605.0000{number}",
-        "version": 2,
-        "title": title,
-        "authors": ("Ada Quill", "Bo Rampart"),
-        "abstract": "An abstract with $x^2$ and <b>bold</b> & more.",
-        "categories": ("cs.LG", "stat.ML"),
-        "comments": None,
-    }
-    return Paper(**(values | changes))  # type: ignore[arg-type]
-
-
-def _digest() -> Digest:
-    judged = DigestEntry(
-        paper=_paper(1, 'Judged <em>paper</em> "quoted"', comments="10 pages <i>x</i>"),
-        score=0.4321,
-        topic="Efficient <training>",
-        comment="Strong fit & novel.",
-        announce_type="cross",
-        relevance=8,
-        novelty=6.5,
-        status="judged",
-        watched_authors=("Bo Rampart",),
-    )
-    local = DigestEntry(
-        paper=_paper(2, "Local only"),
-        score=0.12,
-        topic=None,
-        comment="",
-        announce_type="new",
-    )
-    return Digest(
-        date=dt.date(2026, 5, 26),
-        profile="team <a>",
-        entries=[judged, local],
-        total_papers=300,
-        scanned_papers=120,
-        usage=[Usage("gpt-4.1-mini", 1000, 200, cost=0.0123)],
-        notices=["Budget <reached>"],
-        ranker="tfidf",
-    )
+from web_support import sample_digest
 
 
 class _Tags(HTMLParser):
@@ -77,7 +32,7 @@ def _tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
 
 
 def test_the_page_shows_scores_topic_authors_and_links() -> None:
-    page = render_html(_digest())
+    page = render_html(sample_digest())
     assert "<title>papersift · 2026-05-26</title>" in page
     assert "Tuesday, 26 May 2026" in page
     assert "300 announced" in page and "120 scanned" in page and "2 selected" in page
@@ -96,7 +51,7 @@ def test_the_page_shows_scores_topic_authors_and_links() -> None:
 
 
 def test_paper_text_is_escaped_everywhere() -> None:
-    page = render_html(_digest())
+    page = render_html(sample_digest())
     assert "Judged &lt;em&gt;paper&lt;/em&gt; &#34;quoted&#34;" in page
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in page
     assert "10 pages &lt;i&gt;x&lt;/i&gt;" in page
@@ -106,7 +61,7 @@ def test_paper_text_is_escaped_everywhere() -> None:
 
 
 def test_assets_are_relative_to_root_and_bundled() -> None:
-    page = render_html(_digest(), root="../")
+    page = render_html(sample_digest(), root="../")
     sources = [a.get("src") or a.get("href") for t, a in _tags(page) if t in ("script", "link")]
     assert sources == [
         "../assets/katex/katex.min.css",
@@ -130,7 +85,7 @@ def test_katex_runs_on_text_only_with_trust_off() -> None:
 
 
 def test_write_html_puts_the_page_latest_and_assets_beside_the_digests(tmp_path: Path) -> None:
-    (page,) = write_html(_digest(), tmp_path)
+    (page,) = write_html(sample_digest(), tmp_path)
     assert page == tmp_path / "2026-05" / "2026-05-26.html"
     assert '"../assets/style.css"' in page.read_text(encoding="utf-8")
     assert '"assets/style.css"' in (tmp_path / "latest.html").read_text(encoding="utf-8")
@@ -139,13 +94,15 @@ def test_write_html_puts_the_page_latest_and_assets_beside_the_digests(tmp_path:
 
 
 def test_an_empty_digest_says_so() -> None:
-    digest = _digest()
+    digest = sample_digest()
     digest.entries = []
     assert "No paper was selected on this day." in render_html(digest)
 
 
 def test_email_body_has_no_scripts_and_escapes() -> None:
-    body = render_email_html(_digest(), page_url="https://example.org/2026-05/2026-05-26.html")
+    body = render_email_html(
+        sample_digest(), page_url="https://example.org/2026-05/2026-05-26.html"
+    )
     assert "<script" not in body and "<link" not in body
     assert "Judged &lt;em&gt;paper&lt;/em&gt;" in body
     assert 'href="https://example.org/2026-05/2026-05-26.html"' in body

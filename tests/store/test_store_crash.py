@@ -24,7 +24,7 @@ def config_for(folder: Path) -> Path:
     folder.mkdir()
     path = write_config(folder, ranker="embedding")
     text = path.read_text().replace('kind = "embedding"\n', 'kind = "embedding"\nbatch_size = 1\n')
-    path.write_text(text + '[filters]\nkeywords_include = ["diffusion"]\n')
+    path.write_text(text + '[filters]\nkeywords_include = ["calibration"]\n')
     return path
 
 
@@ -51,7 +51,7 @@ def test_killed_run_resumes_without_paying_twice(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     total = count(reference_db, "SELECT count(*) FROM embeddings")
-    assert total > 20
+    assert total >= 10
 
     config = config_for(tmp_path / "killed")
     db = config.parent / "papersift.sqlite3"
@@ -63,13 +63,13 @@ def test_killed_run_resumes_without_paying_twice(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 300
-    while count(db, "SELECT count(*) FROM embeddings") < 5 and victim.poll() is None:
+    while count(db, "SELECT count(*) FROM embeddings") < 3 and victim.poll() is None:
         assert time.monotonic() < deadline, "the run never started embedding"
         time.sleep(0.02)
     victim.send_signal(signal.SIGKILL)
     assert victim.wait() == -signal.SIGKILL
     kept = count(db, "SELECT count(*) FROM embeddings")
-    assert 5 <= kept < total, "the kill came after the embedding stage"
+    assert 3 <= kept < total, "the kill came after the embedding stage"
     assert count(db, "SELECT count(*) FROM runs WHERE status = 'running'") == 1
     assert count(db, "SELECT count(*) FROM digests") == 0
 

@@ -103,11 +103,12 @@ def test_judged_rerun_spends_nothing_and_writes_the_same_digest(tmp_path: Path) 
     assert query(db, "SELECT count(*) FROM judgments") == [(60,)]
     document = json.loads(written["2026-05-26.json"])
     (judge_usage,) = [u for u in document["usage"] if u["model"] == "gpt-4.1"]
-    # The digest reports the tokens recorded with its judgments: each paper's share of its
-    # request, so within the rounding of the shares (under one token a paper) of what was spent.
+    # The digest reports the tokens recorded with its judgments (each paper's share of its
+    # request), which add up to what the first run spent.
     stored = query(db, "SELECT sum(prompt_tokens), sum(completion_tokens) FROM judgments")[0]
     assert (judge_usage["prompt_tokens"], judge_usage["completion_tokens"]) == stored
-    assert 0 <= runs[0][0] - stored[0] < 60 and 0 <= runs[0][1] - stored[1] < 60
+    assert stored == runs[0][:2] == (server.stats.prompt_tokens, server.stats.completion_tokens)
+    assert judge_usage["cost_usd"] == pytest.approx(runs[0][2], rel=1e-9)
 
 
 @pytest.mark.slow

@@ -13,7 +13,9 @@ A :class:`DeliveryLog` keeps the records. Its shape is two methods::
     load_failed_deliveries() -> list[Delivery]     # the latest record of each key, if failed
 
 :class:`JsonlDeliveryLog` is the file-backed log: one JSON object per line in
-``deliveries.jsonl`` beside the digests; the store implements the same protocol.
+``deliveries.jsonl`` beside the digests, for library use without a database; ``papersift run``
+and ``papersift deliver`` use the store, which implements the same protocol in its
+``deliveries`` table.
 """
 
 from __future__ import annotations

@@ -61,6 +61,8 @@ def plain_text(document: Mapping[str, Any], page_url: str = "") -> str:
             )
         if paper.get("topic"):
             scores += f"; best match: {paper['topic']}"
+        if paper.get("watched_authors"):
+            scores += f"; watched: {', '.join(paper['watched_authors'])}"
         lines.append(f"   {scores}")
         abstract = " ".join(paper.get("abstract", "").split())
         lines += textwrap.wrap(abstract, 76, initial_indent="   ", subsequent_indent="   ")[:6]

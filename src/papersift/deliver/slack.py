@@ -122,6 +122,8 @@ def _paper_section(rank: int, paper: Mapping[str, Any]) -> Block:
         scores.insert(0, f"relevance {paper['relevance']:g}, novelty {paper.get('novelty') or 0:g}")
     if paper.get("topic"):
         scores.append(f"best match: {escape_mrkdwn(paper['topic'])}")
+    if paper.get("watched_authors"):
+        scores.append(f"watched: {escape_mrkdwn(', '.join(paper['watched_authors']))}")
     lines = [
         f"*{rank}. <{paper['abs_url']}|{title}>*",
         fit(escape_mrkdwn(", ".join(paper.get("authors", []))), 300),
@@ -180,6 +182,8 @@ def deliver_slack(
     """
     post = _poster(settings, sleep)
     messages = slack_messages(document, settings)
+    # TODO(#6): a digest split over several messages is resent whole by --retry, so the parts
+    # that went through before a failure appear twice in the channel.
     for number, message in enumerate(messages, 1):
         post(message)
         logger.info("Slack message %d/%d sent to %s", number, len(messages), slack_target(settings))

@@ -273,8 +273,8 @@ class JudgePass:
         parsed = parse_reply(reply.text, [p.id for p in batch.papers], prompt.fields)
         answered = [p for p in batch.papers if p.id in parsed.items]
         judgments = [
-            self._judgment(prompt, paper, parsed.items[paper.id], reply, price, len(answered))
-            for paper in answered
+            self._judgment(prompt, paper, parsed.items[paper.id], reply, price, len(answered), n)
+            for n, paper in enumerate(answered)
         ]
         self.cache.save_judgments(judgments)
         for paper, judgment in zip(answered, judgments, strict=True):
@@ -323,6 +323,7 @@ class JudgePass:
         reply: Reply,
         price: object,
         answered: int,
+        index: int = 0,
     ) -> Judgment:
         share = max(answered, 1)
         cost = getattr(price, "total", None)
@@ -335,8 +336,8 @@ class JudgePass:
             novelty=item.novelty,
             comment=item.comment,
             flags=tuple(item.flags),
-            prompt_tokens=reply.prompt_tokens // share,
-            completion_tokens=reply.completion_tokens // share,
+            prompt_tokens=_part(reply.prompt_tokens, share, index),
+            completion_tokens=_part(reply.completion_tokens, share, index),
             cost=None if cost is None else cost / share,
             duration_ms=reply.duration_ms,
         )
@@ -365,3 +366,8 @@ def _plus(total: float | None, value: float | None) -> float | None:
     if total is None or value is None:
         return None
     return total + value
+
+
+def _part(total: int, share: int, index: int) -> int:
+    """The ``index``-th of ``share`` near-equal integer parts of ``total``, which sum to it."""
+    return total // share + (1 if index < total % share else 0)

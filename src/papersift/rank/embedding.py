@@ -156,9 +156,24 @@ class EmbeddingRanker:
     ) -> list[Score]:
         """Score ``papers``; vectors come from the cache where it has them."""
         vectors = self.embed(papers, progress)
-        queries = self.encoder.encode([topic.query for topic in interests.topics], self.batch_size)
+        queries = self.topic_vectors([topic.query for topic in interests.topics])
         similarity = vectors @ queries.T if len(papers) else np.zeros((0, len(queries)))
         return topic_scores(similarity, papers, interests)
+
+    def topic_vectors(self, queries: list[str]) -> NDArray[np.float32]:
+        """One unit vector per topic query, cached like the papers' under a hash of the text."""
+        keys: list[CacheKey] = [
+            ("topic:" + hashlib.sha256(query.encode()).hexdigest()[:32], None) for query in queries
+        ]
+        found = self.cache.load_embeddings(self.encoder.name, keys) if self.cache else {}
+        missing = [index for index, key in enumerate(keys) if key not in found]
+        if missing:
+            computed = self.encoder.encode([queries[i] for i in missing], self.batch_size)
+            new = {keys[i]: computed[row] for row, i in enumerate(missing)}
+            if self.cache:
+                self.cache.save_embeddings(self.encoder.name, new)
+            found = {**found, **new}
+        return np.stack([found[key] for key in keys])
 
     def embed(
         self, papers: Sequence[Paper], progress: Progress | None = None
