@@ -84,3 +84,22 @@ def test_eval_learning_on_a_few_real_days(tmp_path: Path, shared_data: Path) -> 
     assert [d["history_days"] for d in report["days"]] == [5, 6]
     assert all(d["recorded_tokens"] > d["cascade_tokens"] > 0 for d in report["days"])
     assert (out / "learning-recall.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_without_a_learning_dir_ratings_go_to_the_database(
+    tmp_path: Path, starter_interests: Path
+) -> None:
+    from papersift.store import Store
+    from papersift.store.profiles import SqliteProfileStore
+
+    config = tmp_path / "papersift.toml"
+    database = tmp_path / "papersift.sqlite3"
+    config.write_text(
+        f"[profile]\nname = 'reader'\ninterests = '{starter_interests}'\n"
+        f"[output]\ndir = '{tmp_path / 'out'}'\n[store]\npath = '{database}'\n"
+    )
+    done = CliRunner().invoke(main, ["rate", "2605.23909", "dislike", "--config", str(config)])
+    assert done.exit_code == 0, done.output
+    with Store.open(database) as store:
+        ratings = SqliteProfileStore(store).load_ratings("reader")
+    assert [(r.paper_id, r.kind) for r in ratings] == [("2605.23909", "dislike")]

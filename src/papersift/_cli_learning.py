@@ -122,7 +122,13 @@ def seed(
 @click.command()
 @_CONFIG
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="The digests' folder.")
 def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) -> None:
     """Browse the digests, search, and rate papers in a local web app."""
@@ -143,12 +149,29 @@ def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) 
     help="A folder of labelled days (YYYY-MM-DD.jsonl) with interests.md beside them.",
 )
 @click.option("--interests", type=click.Path(path_type=Path, dir_okay=False), help="Interests.")
-@click.option("--features", type=click.Choice(["embedding", "hashed"]), default="embedding")
+@click.option(
+    "--features",
+    type=click.Choice(["embedding", "hashed"]),
+    default="embedding",
+    show_default=True,
+    help="MiniLM embeddings, or hashed word counts (no torch needed).",
+)
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Embedding cache folder.")
 @click.option(
-    "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/eval-learning")
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("out/eval-learning"),
+    show_default=True,
+    help="Where learning.json and learning-recall.png are written.",
 )
-@click.option("--cascade-share", type=click.FloatRange(0.01, 1.0), default=0.25, show_default=True)
+@click.option(
+    "--cascade-share",
+    type=click.FloatRange(0.01, 1.0),
+    default=0.25,
+    show_default=True,
+    help="The share of each day the cascade sends to the judge.",
+)
 @_CONFIG
 def eval_learning(
     folder: Path,
