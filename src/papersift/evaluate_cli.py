@@ -71,13 +71,16 @@ def eval_command(
         echo_learning(judged, interests_path, cache_dir, out_dir or Path("out/eval-learning"))
         return
     from papersift.evaluate import EvalOptions, evaluate_folder
-    from papersift.evaluate.report import summary_lines
+    from papersift.evaluate.report import no_held_out_warning, summary_lines
 
     names = [name.strip() for name in rankers.split(",") if name.strip()]
     options = EvalOptions(positive=positive, tune_days=tune_days)
     cache = cache_dir or Path(platformdirs.user_cache_dir("papersift")) / "embeddings"
     outcome = evaluate_folder(judged, interests_path, names, options, out_dir, cache, cascade_of)
     if as_json:
+        warning = no_held_out_warning(outcome.evaluation)
+        if warning is not None:
+            click.echo(warning, err=True)
         click.echo(json.dumps(outcome.report, indent=2))
         return
     for line in summary_lines(outcome.evaluation):

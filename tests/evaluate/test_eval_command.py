@@ -101,3 +101,38 @@ def test_eval_on_a_folder_without_days(tmp_path: Path, interests: Path) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "No labelled day" in result.output
+
+
+def test_eval_without_held_out_days_says_so(judged: Path, interests: Path, tmp_path: Path) -> None:
+    """Three days under the default 20 tuning days: no held-out figure is made up."""
+    (judged / "2026-02-16.jsonl").unlink()
+    out = tmp_path / "report"
+    args = ["eval", "--judged", str(judged), "--interests", str(interests), "--rankers", "tfidf"]
+    args += ["--cascade-of", "tfidf", "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "Warning: no held-out days: all 3 labelled days are tuning days" in result.output
+    assert "AP held-out: no held-out days" in result.output
+    assert "held-out: no held-out days" in result.output.split("cascade share", 1)[1]
+    assert "nan" not in result.output and "keeps" not in result.output
+
+    markdown = (out / "evaluation.md").read_text()
+    assert "no held-out days" in markdown and "## held-out" not in markdown
+    row = next(
+        line for line in markdown.splitlines() if line.startswith("| tfidf | ") and "%" in line
+    )
+    assert row.count("no held-out days") == 5
+
+    report = json.loads((out / "evaluation.json").read_text())
+    assert report["held_out_days"] == 0 and len(report["warnings"]) == 1
+    tfidf = report["rankers"][0]
+    assert all(value["mean"] is None for value in tfidf["summary"]["held-out"].values())
+    held = tfidf["cascade"]["held-out"]
+    assert held["kept"]["mean"] is None and held["kept_pooled"] is None
+    assert held["tokens"] is None and held["full_tokens"] is None
+    assert tfidf["cascade"]["tuning"]["tokens"] > 0
+
+    as_json = CliRunner().invoke(main, [*args[:-2], "--json"])
+    assert as_json.exit_code == 0
+    assert "no held-out days" in as_json.stderr
+    assert json.loads(as_json.stdout)["held_out_days"] == 0

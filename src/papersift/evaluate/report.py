@@ -16,6 +16,21 @@ def _splits(evaluation: Evaluation) -> dict[str, slice]:
     return {"all": slice(None), "tuning": evaluation.tuning, "held-out": evaluation.held_out}
 
 
+def _has_held_out(evaluation: Evaluation) -> bool:
+    return bool(evaluation.dates[evaluation.held_out])
+
+
+def no_held_out_warning(evaluation: Evaluation) -> str | None:
+    """The warning that every day is a tuning day, or ``None`` when some are held apart."""
+    if _has_held_out(evaluation):
+        return None
+    return (
+        f"Warning: no held-out days: all {len(evaluation.dates)} labelled days are tuning days "
+        f"(tune days {evaluation.options.tune_days}); give more days or a smaller --tune-days "
+        "to measure on days held apart."
+    )
+
+
 def _keys(evaluation: Evaluation) -> list[str]:
     budgets = [f"recall@{share}" for share in evaluation.options.budgets]
     return [*budgets, "ap", "ndcg", "spearman"]
@@ -47,6 +62,9 @@ def render_markdown(evaluation: Evaluation) -> str:
         "days with its 95 % bootstrap interval. The first "
         f"{options.tune_days} days are the tuning days; the rest are held apart.",
     ]
+    warning = no_held_out_warning(evaluation)
+    if warning is not None:
+        lines += ["", f"**{warning}**"]
     for split, days in _splits(evaluation).items():
         if evaluation.dates[days]:
             lines += ["", f"## {split} ({_range(evaluation, days)})", "", *_table(evaluation, days)]
@@ -91,13 +109,14 @@ def _cascade_row(evaluation: Evaluation, ranker: RankerEvaluation) -> str:
     if share is None:
         return f"| {ranker.name} | none reaches the target | | | | | | |"
     tune, held = evaluation.tuning, evaluation.held_out
-    if not evaluation.dates[held]:
-        held = tune
+    kept_tuning = _cell(ranker.interval(f"kept@{share}", tune))
+    if not _has_held_out(evaluation):
+        return f"| {ranker.name} | {share:.0%} | {kept_tuning} |" + " no held-out days |" * 5
     tokens, full = ranker.tokens(share, held), ranker.tokens(None, held)
     saving = 1 - tokens / full if full else math.nan
     pooled = ranker.pooled_kept(share, held)
     return (
-        f"| {ranker.name} | {share:.0%} | {_cell(ranker.interval(f'kept@{share}', tune))} "
+        f"| {ranker.name} | {share:.0%} | {kept_tuning} "
         f"| {_cell(ranker.interval(f'kept@{share}', held))} | {pooled:.3f} "
         f"| {tokens:,} | {full:,} | {saving:.1%} |"
     )
@@ -134,6 +153,8 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
         "budgets": list(options.budgets),
         "tune_days": options.tune_days,
         "dates": [str(date) for date in evaluation.dates],
+        "held_out_days": len(evaluation.dates[evaluation.held_out]),
+        "warnings": [w for w in (no_held_out_warning(evaluation),) if w is not None],
         "rankers": [_ranker_json(evaluation, ranker) for ranker in evaluation.rankers],
     }
 
@@ -147,11 +168,12 @@ def _ranker_json(evaluation: Evaluation, ranker: RankerEvaluation) -> dict[str, 
     cascade: dict[str, Any] = {"share": share}
     if share is not None:
         for split, days in _splits(evaluation).items():
+            empty = not evaluation.dates[days]
             cascade[split] = {
                 "kept": _finite(ranker.interval(f"kept@{share}", days)),
                 "kept_pooled": _finite1(ranker.pooled_kept(share, days)),
-                "tokens": ranker.tokens(share, days),
-                "full_tokens": ranker.tokens(None, days),
+                "tokens": None if empty else ranker.tokens(share, days),
+                "full_tokens": None if empty else ranker.tokens(None, days),
             }
     return {
         "name": ranker.name,
@@ -235,23 +257,36 @@ def render_plot(evaluation: Evaluation, path: Path) -> None:
 
 def summary_lines(evaluation: Evaluation) -> list[str]:
     """The headline figures: recall within 25 % per split, AP, and the cascade's share and
-    saving, one line per ranker."""
-    lines = []
+    saving, one line per ranker; a warning first when no day is held out."""
+    warning = no_held_out_warning(evaluation)
+    lines = [] if warning is None else [warning]
     splits = {k: v for k, v in _splits(evaluation).items() if evaluation.dates[v]}
     for ranker in evaluation.rankers:
         parts = []
         for split, days in splits.items():
             mean, low, high = ranker.interval("recall@0.25", days)
             parts.append(f"recall@25% {split} {mean:.3f} [{low:.2f}, {high:.2f}]")
-        parts.append(f"AP held-out {ranker.interval('ap', evaluation.held_out)[0]:.3f}")
+        parts.append(_held_out_ap(evaluation, ranker))
         share = None if ranker.replayed else evaluation.cascade_share(ranker)
         if share is not None:
-            held = evaluation.held_out if evaluation.dates[evaluation.held_out] else slice(None)
-            tokens, full = ranker.tokens(share, held), ranker.tokens(None, held)
-            kept = ranker.interval(f"kept@{share}", held)[0]
-            parts.append(
-                f"cascade share {share:.0%} keeps {kept:.3f} held-out "
-                f"at {tokens / full:.1%} of the full judge's tokens"
-            )
+            parts.append(_cascade_summary(evaluation, ranker, share))
         lines.append(f"{ranker.name}: " + "; ".join(parts))
     return lines
+
+
+def _held_out_ap(evaluation: Evaluation, ranker: RankerEvaluation) -> str:
+    if not _has_held_out(evaluation):
+        return "AP held-out: no held-out days"
+    return f"AP held-out {ranker.interval('ap', evaluation.held_out)[0]:.3f}"
+
+
+def _cascade_summary(evaluation: Evaluation, ranker: RankerEvaluation, share: float) -> str:
+    if not _has_held_out(evaluation):
+        return f"cascade share {share:.0%} chosen on the tuning days; held-out: no held-out days"
+    held = evaluation.held_out
+    tokens, full = ranker.tokens(share, held), ranker.tokens(None, held)
+    kept = ranker.interval(f"kept@{share}", held)[0]
+    return (
+        f"cascade share {share:.0%} keeps {kept:.3f} held-out "
+        f"at {tokens / full:.1%} of the full judge's tokens"
+    )
