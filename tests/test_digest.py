@@ -24,7 +24,7 @@ def test_top_n_in_score_order() -> None:
     assert [e.score for e in digest.entries] == [0.9, 0.7, 0.5]
     assert [e.score for e in digest.unselected] == [0.3, 0.1]
     assert digest.relevant_papers == 3 and digest.scanned_papers == 5 and digest.total_papers == 99
-    assert digest.entries[0].comment == "Best match: Topic (similarity 0.90)."
+    assert digest.entries[0].comment == "Best match: Topic (local score 0.90)."
 
 
 def test_threshold_cuts_within_the_top() -> None:

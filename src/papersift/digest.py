@@ -101,7 +101,7 @@ def _entry(paper: Paper, inputs: DigestInputs) -> DigestEntry:
             watched_authors=watched,
             flags=judgment.flags,
         )
-    comment = f"Best match: {score.topic} (similarity {score.score:.2f})." if score.topic else ""
+    comment = f"Best match: {score.topic} (local score {score.score:.2f})." if score.topic else ""
     if watched:
         comment = f"By watched author {', '.join(watched)}. {comment}".strip()
     return DigestEntry(

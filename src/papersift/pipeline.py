@@ -8,8 +8,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from papersift.models import Digest, Listing
 from papersift.publish import publish_digest
 from papersift.rank import FileEmbeddingCache, make_ranker
 from papersift.render import render_json, render_markdown
+from papersift.render._files import is_newest_day, write_atomic
 from papersift.sources import ApiSource, RssSource, load_listing_files, merge_listings
 from papersift.store import Store
 from papersift.store.ledger import JudgmentLedger
@@ -331,27 +330,18 @@ def write_digest(digest: Digest, out_dir: Path, formats: list[str]) -> list[Path
     month.mkdir(parents=True, exist_ok=True)
     rendered = {"markdown": (".md", render_markdown), "json": (".json", render_json)}
     written = []
+    newest = is_newest_day(out_dir, digest.date)
     for kind in formats:
         if kind not in rendered:
             continue  # html: written by publish_digest with the assets it needs
         suffix, render = rendered[kind]
         text = render(digest)
         path = month / f"{digest.date.isoformat()}{suffix}"
-        _write_atomic(path, text)
-        _write_atomic(out_dir / f"latest{suffix}", text)
+        write_atomic(path, text)
+        if newest:
+            write_atomic(out_dir / f"latest{suffix}", text)
         written.append(path)
     return written
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _notices(listing: Listing) -> list[str]:

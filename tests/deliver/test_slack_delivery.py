@@ -54,7 +54,7 @@ def test_webhook_posts_the_top_papers_as_blocks(
         text = section["text"]["text"]
         assert text.startswith(f"*{rank}. <{paper['abs_url']}|")
         assert f"<{paper['pdf_url']}|PDF>" in text
-        assert f"similarity {paper['score']:.2f}" in text
+        assert f"local score {paper['score']:.2f}" in text
     assert "10 more in the digest." in _texts(blocks)[-1]
     assert request.body["text"] == "arXiv digest 2026-05-26: 15 papers"
 

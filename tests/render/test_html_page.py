@@ -37,7 +37,7 @@ def test_the_page_shows_scores_topic_authors_and_links() -> None:
     assert "Tuesday, 26 May 2026" in page
     assert "300 announced" in page and "120 scanned" in page and "2 selected" in page
     assert 'class="badge judged"' in page and "relevance 8<" in page and "novelty 6.5<" in page
-    assert "similarity 0.43" in page and "similarity 0.12" in page
+    assert "local score 0.43" in page and "local score 0.12" in page
     assert '<span class="badge kind">cross</span>' in page
     assert '<span class="badge watched">watched author</span>' in page
     assert '<span class="author watched">Bo Rampart</span>' in page

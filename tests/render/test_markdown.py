@@ -94,7 +94,7 @@ def test_local_mode_has_zero_tokens_and_cost() -> None:
     assert (
         "Total arXiv papers: 307\n\nTotal scanned papers: 250\n\nTotal relevant papers: 1\n" in text
     )
-    assert "**Relevance:** 0.49 (local similarity, not judged)" in text
+    assert "**Relevance:** 0.49 (local score, not judged)" in text
 
 
 def test_judged_entries_show_relevance_and_novelty_and_usage() -> None:

@@ -89,7 +89,7 @@ def test_day_page_lists_the_digest_in_order(built_site: BuiltSite) -> None:
     assert positions == sorted(positions)
     first = document["papers"][0]
     assert first["abs_url"] in page and first["pdf_url"] in page
-    assert f"similarity {first['score']:.2f}" in page
+    assert f"local score {first['score']:.2f}" in page
     assert f"Best match: <strong>{first['topic']}</strong>" in page
 
 

@@ -54,7 +54,7 @@ def plain_text(document: Mapping[str, Any], page_url: str = "") -> str:
     for rank, paper in enumerate(document.get("papers", []), 1):
         lines += ["", f"{rank}. {' '.join(paper['title'].split())}"]
         lines.append("   " + ", ".join(paper.get("authors", [])))
-        scores = f"similarity {paper['score']:.2f}"
+        scores = f"local score {paper['score']:.2f}"
         if paper.get("relevance") is not None:
             scores = (
                 f"relevance {paper['relevance']:g}, novelty {paper.get('novelty') or 0:g}; {scores}"

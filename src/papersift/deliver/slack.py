@@ -117,7 +117,7 @@ def slack_blocks(document: Mapping[str, Any], top: int, site_url: str = "") -> l
 
 def _paper_section(rank: int, paper: Mapping[str, Any]) -> Block:
     title = escape_mrkdwn(paper["title"]).replace("|", "∣")
-    scores = [f"similarity {paper['score']:.2f}"]
+    scores = [f"local score {paper['score']:.2f}"]
     if paper.get("relevance") is not None:
         scores.insert(0, f"relevance {paper['relevance']:g}, novelty {paper.get('novelty') or 0:g}")
     if paper.get("topic"):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import tempfile
 from pathlib import Path
+
+_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(?:md|json|html)$")
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -14,7 +18,28 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
+        # mkstemp creates the file readable by its owner only; outputs follow the umask.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def is_newest_day(out_dir: Path, date: dt.date) -> bool:
+    """Whether no digest of a later day than ``date`` is written under ``out_dir``.
+
+    ``latest.*`` follows the newest day, so a backfill or a rerun of an old day leaves it alone.
+    """
+    for month in out_dir.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]"):
+        for path in month.iterdir():
+            match = _DAY.match(path.name)
+            if match and match.group(1) > date.isoformat():
+                return False
+    return True

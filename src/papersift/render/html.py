@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 
 from papersift.models import Digest
-from papersift.render._files import write_atomic
+from papersift.render._files import is_newest_day, write_atomic
 from papersift.render.json import digest_to_dict
 
 ASSETS = "assets"
@@ -131,8 +131,10 @@ def write_html(digest: Digest, out_dir: Path) -> list[Path]:
     month.mkdir(parents=True, exist_ok=True)
     copy_assets(out_dir)
     page = month / f"{digest.date.isoformat()}.html"
+    newest = is_newest_day(out_dir, digest.date)
     write_atomic(page, render_html(document, root="../"))
-    write_atomic(out_dir / "latest.html", render_html(document, root=""))
+    if newest:
+        write_atomic(out_dir / "latest.html", render_html(document, root=""))
     return [page]
 
 

@@ -63,7 +63,10 @@ def _usage_table(usage: Usage) -> list[str]:
 
 
 def _money(value: float | None) -> str:
-    return "unpriced" if value is None else f"${value:.2f}"
+    if value is None:
+        return "unpriced"
+    # A day's judging often costs less than a cent; two decimals would show it as free.
+    return f"${value:.4f}" if 0 < value < 0.01 else f"${value:.2f}"
 
 
 def _section(number: int, entry: DigestEntry) -> list[str]:
@@ -86,7 +89,7 @@ def _section(number: int, entry: DigestEntry) -> list[str]:
             f"**Novelty:** {_score(entry.novelty)}",
         ]
     else:
-        lines.append(f"**Relevance:** {entry.score:.2f} (local similarity, not judged)")
+        lines.append(f"**Relevance:** {entry.score:.2f} (local score, not judged)")
     if entry.flags:
         lines += ["", f"**Flags:** {_inline('; '.join(entry.flags))}"]
     return [*lines, ""]
