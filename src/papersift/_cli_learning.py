@@ -15,7 +15,10 @@ from papersift.models import ArxivId
 logger = logging.getLogger(__name__)
 
 _CONFIG = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), help="Config file."
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Config file (TOML) [default: papersift.toml if present].",
 )
 
 
@@ -61,15 +64,16 @@ def profile() -> None:
 
 @profile.command("show")
 @_CONFIG
-@click.option("--json", "as_json", is_flag=True, help="Print the model's description as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the same figures as JSON.")
 def profile_show(config_path: Path | None, as_json: bool) -> None:
-    """Days, papers and positives the model learned from, and its measured quality."""
+    """Days, papers, positives, ratings and seeds of the profile, the model's blend weight, and
+    its measured quality."""
     from papersift.learning import profile_store, summarise
 
     settings = load_settings(config_path)
-    summary = summarise(profile_store(settings), settings.profile.name)
+    summary = summarise(profile_store(settings), settings.profile.name, settings.learning)
     if as_json:
-        click.echo(json.dumps(summary.meta or {}, indent=2))
+        click.echo(json.dumps(summary.as_dict(), indent=2))
         return
     for line in summary.lines():
         click.echo(line)
@@ -82,8 +86,12 @@ def profile_fit(config_path: Path | None) -> None:
     from papersift.learning import fit_profile, profile_store, summarise
 
     settings = load_settings(config_path)
-    fit_profile(settings)
-    for line in summarise(profile_store(settings), settings.profile.name).lines():
+    model = fit_profile(settings)
+    summary = summarise(profile_store(settings), settings.profile.name, settings.learning)
+    if model is None:
+        reasons = "; ".join(summary.missing) or "no examples, ratings or seeds yet"
+        click.echo(f"Not fitted: the history is too short ({reasons}).")
+    for line in summary.lines():
         click.echo(line)
 
 
@@ -148,7 +156,11 @@ def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) 
     required=True,
     help="A folder of labelled days (YYYY-MM-DD.jsonl) with interests.md beside them.",
 )
-@click.option("--interests", type=click.Path(path_type=Path, dir_okay=False), help="Interests.")
+@click.option(
+    "--interests",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The interests file the days were judged against [default: interests.md in --data].",
+)
 @click.option(
     "--features",
     type=click.Choice(["embedding", "hashed"]),
@@ -172,7 +184,12 @@ def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) 
     show_default=True,
     help="The share of each day the cascade sends to the judge.",
 )
-@_CONFIG
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Config file whose [learning] settings are replayed [default: the built-in settings].",
+)
 def eval_learning(
     folder: Path,
     interests: Path | None,

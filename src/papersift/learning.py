@@ -28,10 +28,17 @@ from papersift.profile import (
     Rating,
     RatingKind,
     examples_from_digest,
+    latest_ratings,
 )
 from papersift.rank.base import Ranker
 from papersift.rank.features import Features, HashedTextFeatures
-from papersift.rank.learned import LearnedRanker, LinearModel, build_training_set, fit_model
+from papersift.rank.learned import (
+    History,
+    LearnedRanker,
+    LinearModel,
+    build_training_set,
+    fit_model,
+)
 from papersift.seed import SeedFormat, SeedResult, read_library, resolve, seed_examples
 
 if TYPE_CHECKING:
@@ -167,47 +174,114 @@ def measure_quality(
 
 @dataclass(slots=True)
 class ProfileSummary:
-    """What ``papersift profile show`` prints."""
+    """What ``papersift profile show`` prints: the history now, and the fitted model if any."""
 
     profile: str
     examples: int
     ratings: int
+    """Rated papers, each counted once by its latest rating."""
+    history: History
+    """What a fit now would learn from."""
+    missing: list[str]
+    """What the history lacks before the model is fitted and weighted, e.g.
+    ``positives 0 of min_positives 5``; empty when nothing is missing."""
     meta: dict[str, Any] | None
+    """The fitted model's description, or ``None`` when none is fitted."""
+
+    @property
+    def weight(self) -> float:
+        """The blend weight the ranker gives the model now: the fitted model's, else 0."""
+        return float(self.meta.get("weight", 0.0)) if self.meta else 0.0
+
+    @property
+    def quality(self) -> dict[str, Any] | None:
+        """The fitted model's measured quality, when it was measured."""
+        return (self.meta or {}).get("quality") or None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready values, the same figures as :meth:`lines`."""
+        return {
+            "profile": self.profile,
+            "examples": self.examples,
+            "ratings": self.ratings,
+            "history": self.history.as_dict(),
+            "weight": round(self.weight, 4),
+            "missing": list(self.missing),
+            "fitted": self.meta is not None,
+            "quality": self.quality,
+            "model": self.meta,
+        }
 
     def lines(self) -> list[str]:
         """Human-readable lines."""
-        out = [f"Profile {self.profile!r}: {self.examples} examples, {self.ratings} ratings."]
+        history = self.history
+        span = f" ({history.first} to {history.last})" if history.first else ""
+        out = [
+            f"Profile {self.profile!r}: {self.examples} examples, {self.ratings} ratings.",
+            f"History: {history.days} judged days{span}, {history.papers} papers, "
+            f"{history.positives} positives, {history.ratings} ratings trained on, "
+            f"{history.seeds} seeds.",
+        ]
+        if self.ratings > history.ratings:
+            out.append(
+                f"{self.ratings - history.ratings} rated paper(s) have no text in any digest "
+                "yet; they train once seeded."
+            )
+        out.append(f"Blend weight of the model: {self.weight:.2f}.")
+        if self.missing:
+            out.append("Still missing: " + "; ".join(self.missing) + ".")
         if self.meta is None:
             out.append("No model fitted yet: ranking by interests similarity alone.")
             return out
-        history = self.meta.get("history", {})
+        fitted = self.meta.get("history", {})
         out.append(
-            f"Model ({self.meta.get('features')}) learned from {history.get('days', 0)} days "
-            f"({history.get('first')} to {history.get('last')}), {history.get('papers', 0)} "
-            f"papers, {history.get('positives', 0)} positives, {history.get('ratings', 0)} "
-            f"ratings, {history.get('seeds', 0)} seeds; fitted {self.meta.get('fitted')}."
+            f"Model ({self.meta.get('features')}) fitted {self.meta.get('fitted')} on "
+            f"{fitted.get('papers', 0)} papers from {fitted.get('days', 0)} days."
         )
-        out.append(f"Blend weight of the model: {self.meta.get('weight', 0):.2f}.")
-        quality = self.meta.get("quality")
-        if quality:
-            recall = quality["recall_at_25"]
-            out.append(
-                f"Measured on the last {quality['held_out_days']} day(s) "
-                f"({quality['positives']} positives): recall within the top 25 % "
-                f"{recall['learned']:.2f} learned, {recall['interests_only']:.2f} interests alone."
-            )
-        else:
-            out.append("Quality not measured yet (too few judged days to hold some out).")
+        out.append(_quality_line(self.quality))
         return out
 
 
-def summarise(store: ProfileStore, profile: str) -> ProfileSummary:
-    """What the profile has learned from."""
+def _quality_line(quality: dict[str, Any] | None) -> str:
+    if not quality:
+        return "Quality not measured yet (too few judged days to hold some out)."
+    recall = quality["recall_at_25"]
+    return (
+        f"Measured on the last {quality['held_out_days']} day(s) "
+        f"({quality['positives']} positives): recall within the top 25 % "
+        f"{recall['learned']:.2f} learned, {recall['interests_only']:.2f} interests alone."
+    )
+
+
+def shortfall(history: History, settings: LearningSettings) -> list[str]:
+    """What ``history`` lacks for a fit (both positives and negatives) and for a blend weight
+    above zero (``min_days`` and ``min_positives``), one phrase each."""
+    missing = []
+    days = max(history.days, 1 if history.ratings or history.seeds else 0)
+    if days < settings.min_days:
+        missing.append(f"days {days} of min_days {settings.min_days}")
+    if history.positives < settings.min_positives:
+        missing.append(f"positives {history.positives} of min_positives {settings.min_positives}")
+    if history.papers and history.positives == history.papers:
+        missing.append("negatives 0 (the model needs papers that are not positives)")
+    return missing
+
+
+def summarise(
+    store: ProfileStore, profile: str, settings: LearningSettings | None = None
+) -> ProfileSummary:
+    """What the profile has learned from, what it still lacks, and its fitted model."""
+    settings = settings or LearningSettings()
+    examples = store.load_examples(profile)
+    ratings = store.load_ratings(profile)
+    history = build_training_set(examples, ratings, settings, dt.date.today()).history
     blob = store.load_model(profile)
     return ProfileSummary(
         profile,
-        len(store.load_examples(profile)),
-        len(store.load_ratings(profile)),
+        len(examples),
+        len(latest_ratings(ratings)),
+        history,
+        shortfall(history, settings),
         blob.meta if blob else None,
     )
 
