@@ -10,6 +10,7 @@ import click
 
 from papersift.config import Settings, load_settings
 from papersift.errors import InputError
+from papersift.history_cli import use_db
 from papersift.models import ArxivId
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def rate(paper_id: str, kind: str, note: str, config_path: Path | None) -> None:
     from papersift.learning import profile_store, record_rating
     from papersift.profile import parse_rating_kind
 
-    settings = load_settings(config_path)
+    settings = use_db(load_settings(config_path))
     rating = record_rating(
         profile_store(settings), settings, _paper_id(paper_id), parse_rating_kind(kind), note
     )
@@ -70,7 +71,7 @@ def profile_show(config_path: Path | None, as_json: bool) -> None:
     its measured quality."""
     from papersift.learning import profile_store, summarise
 
-    settings = load_settings(config_path)
+    settings = use_db(load_settings(config_path))
     summary = summarise(profile_store(settings), settings.profile.name, settings.learning)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=2))
@@ -85,7 +86,7 @@ def profile_fit(config_path: Path | None) -> None:
     """Fit the model now on the profile's judgments, ratings and seeds."""
     from papersift.learning import fit_profile, profile_store, summarise
 
-    settings = load_settings(config_path)
+    settings = use_db(load_settings(config_path))
     model = fit_profile(settings)
     summary = summarise(profile_store(settings), settings.profile.name, settings.learning)
     if model is None:
@@ -120,7 +121,7 @@ def seed(
     ]
     if len(chosen) != 1:
         raise click.UsageError("Give exactly one of --bibtex, --ris, --csl-json or --ids.")
-    settings = load_settings(config_path)
+    settings = use_db(load_settings(config_path))
     kind, path = chosen[0]
     result = seed_profile(settings, path, kind)  # type: ignore[arg-type]
     for line in result.lines():
@@ -142,7 +143,7 @@ def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) 
     """Browse the digests, search, and rate papers in a local web app."""
     from papersift.web.app import run_server
 
-    settings = load_settings(config_path)
+    settings = use_db(load_settings(config_path))
     run_server(
         settings, host, port, out_dir, lambda url: click.echo(f"Serving on {url} (Ctrl-C stops)")
     )
