@@ -12,7 +12,7 @@ from judge_helpers import DAYS, judge_digest, judge_settings, passing
 from papersift.judge import FileJudgmentCache, MemoryJudgmentCache
 from papersift.judge.inject import FLAG
 from papersift.render import render_json, render_markdown
-from papersift.testing.fake_openai import FAULTS
+from papersift.testing.fake_openai import FAULTS, FakeOpenAI, ServerOptions
 
 
 def _all_ids(digest) -> list[str]:
@@ -277,3 +277,59 @@ def test_cache_file_survives_a_torn_last_line(tmp_path: Path):
     found = FileJudgmentCache(path).load_judgments("m", "h", [("2602.00001", 1), ("x", None)])
     assert found == {("2602.00001", 1): judgment}
     assert FileJudgmentCache(path).load_judgments("m", "other", [("2602.00001", 1)]) == {}
+
+
+@pytest.mark.parametrize("faults", [(), FAULTS], ids=["clean", "every-fault"])
+def test_papers_unknown_to_the_recordings_end_judge_failed(
+    faults, recorded, labelled_day, astro_interests
+):
+    day = labelled_day(DAYS[0])
+    unknown = set(sorted(day.listing.papers)[::5]) | {min(passing(day))}
+    server = FakeOpenAI(
+        {k: v for k, v in recorded.items() if k not in unknown},
+        ServerOptions(latency=0.01, faults=faults, fault_rate=0.2, seed=7, hang=3.0),
+    ).start()
+    try:
+        settings = judge_settings(server, timeout=1.0, max_retries=6, missing_retries=2)
+        digest = judge_digest(settings, day, astro_interests)
+    finally:
+        server.stop()
+
+    entries = [*digest.entries, *digest.unselected]
+    assert sorted(_all_ids(digest)) == sorted(day.listing.papers)
+    failed = {e.paper.id for e in entries if e.status == "judge failed"}
+    assert failed == unknown
+    assert all(server.stats.ids_asked[i] == 3 for i in unknown)
+    for entry in entries:
+        if entry.paper.id in unknown:
+            assert (entry.relevance, entry.novelty) == (None, None) and entry.score is not None
+        else:
+            label = day.labels[entry.paper.id]
+            assert entry.status == "judged"
+            assert (entry.relevance, entry.novelty) == (label.relevance, label.novelty)
+    assert {e.paper.id for e in digest.entries} == passing(day) - unknown
+    note = (
+        f"{len(unknown)} of {len(entries)} papers sent to the judge could not be judged (no "
+        "usable answer after every retry); they are marked judge failed and keep their local "
+        "ranking."
+    )
+    assert digest.notices == [note]
+    assert f"> **Note:** {note}" in render_markdown(digest)
+    assert json.loads(render_json(digest))["notices"] == [note]
+
+
+def test_judge_failed_papers_are_not_cached_and_are_asked_again(
+    recorded, labelled_day, astro_interests
+):
+    day = labelled_day(DAYS[0])
+    unknown = set(sorted(day.listing.papers)[:4])
+    cache = MemoryJudgmentCache()
+    with FakeOpenAI({k: v for k, v in recorded.items() if k not in unknown}) as server:
+        settings = judge_settings(server, missing_retries=0)
+        judge_digest(settings, day, astro_interests, cache)
+        first = sum(server.stats.ids_asked.values())
+        again = judge_digest(settings, day, astro_interests, cache)
+    assert first == len(day.listing.papers)
+    assert sum(server.stats.ids_asked.values()) - first == len(unknown)
+    statuses = {e.paper.id: e.status for e in [*again.entries, *again.unselected]}
+    assert {i for i, s in statuses.items() if s == "judge failed"} == unknown

@@ -104,3 +104,8 @@ def test_cut_off_replies_are_asked_again_in_smaller_batches(
     for entry in entries:
         if entry.status == "judged":
             assert entry.relevance == day.labels[entry.paper.id].relevance
+    failed = sum(e.status == "judge failed" for e in entries)
+    assert digest.notices == [
+        f"{failed} of {len(entries)} papers sent to the judge could not be judged (no usable "
+        "answer after every retry); they are marked judge failed and keep their local ranking."
+    ]

@@ -164,11 +164,9 @@ async def _judge(
     outcome.usage = [_usage(settings.model, spend)]
     if spend.stopped:
         outcome.notices.append(_budget_notice(settings, len(unasked), len(papers)))
-    if result.failed and not result.judgments:
-        outcome.notices.append(
-            f"The judge answered for none of the {len(result.failed)} papers sent to it; "
-            "this digest follows the local ranking."
-        )
+    notice = _failed_notice(len(result.failed), len(result.judgments), len(papers))
+    if notice:
+        outcome.notices.append(notice)
     _log_summary(settings.model, result, spend, len(papers))
 
 
@@ -281,6 +279,21 @@ def _budget_notice(settings: JudgeSettings, unasked: int, total: int) -> str:
     return (
         f"Judging stopped at the run's budget ({' / '.join(limits)}): {unasked} of {total} "
         "papers were not judged and keep their local ranking."
+    )
+
+
+def _failed_notice(failed: int, judged: int, total: int) -> str | None:
+    """The digest's notice of papers the judge gave no answer for, if any."""
+    if not failed:
+        return None
+    if not judged:
+        return (
+            f"The judge answered for none of the {failed} papers sent to it; "
+            "this digest follows the local ranking."
+        )
+    return (
+        f"{failed} of {total} papers sent to the judge could not be judged (no usable answer "
+        "after every retry); they are marked judge failed and keep their local ranking."
     )
 
 

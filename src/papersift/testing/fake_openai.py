@@ -3,9 +3,11 @@
 It reads labelled days (``YYYY-MM-DD.jsonl`` with a ``judge`` object per paper), finds the arXiv
 ids in each prompt's ``id:`` lines and replies with the recorded relevance, novelty and comment of
 each, in the format the request asked for: a JSON-schema ``response_format`` gets one JSON object,
-otherwise one JSON object per line with the keys of the prompt's example line. Usage is counted
-with quicktok on the prompt actually received; a system message seen before is reported as cached,
-as providers do for repeated prompt prefixes.
+otherwise one JSON object per line with the keys of the prompt's example line. A paper with no
+recording is left out of the reply, as a model that does not answer for a paper, so the client
+asks again and finally counts it judge failed; the server never makes up a judgment. Usage is
+counted with quicktok on the prompt actually received; a system message seen before is reported as
+cached, as providers do for repeated prompt prefixes.
 
 Fault modes, each drawn at ``fault_rate`` per request: ``429`` (with Retry-After), ``500``,
 ``slow``, ``timeout``, ``truncated`` (cut JSON, finish_reason "length"), ``fenced``, ``prose``,
@@ -47,6 +49,8 @@ FAULTS = (
 )
 _ID_LINE = re.compile(r"^id:\s*(\S+)\s*$", re.MULTILINE)
 _EXAMPLE_LINE = re.compile(r"^\{\"id\".*\}\s*$", re.MULTILINE)
+_INVENTED = {"relevance": 10, "novelty": 10, "comment": "A paper nobody asked about."}
+"""The judgment the ``invented`` fault gives an id that was not in the prompt."""
 _CACHE_MINIMUM = 1024
 """Prompt prefixes shorter than this are not cached, as with OpenAI's prompt caching."""
 
@@ -85,6 +89,8 @@ class ServerStats:
     faults: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
     ids_asked: Counter[str] = field(default_factory=Counter)
+    ids_unrecorded: Counter[str] = field(default_factory=Counter)
+    """Ids asked about that have no recording, so no reply answered for them."""
     bodies: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -314,13 +320,17 @@ def _answer(fake: FakeOpenAI, body: dict[str, Any], prompt: str, fault: str | No
     ids = list(dict.fromkeys(_ID_LINE.findall(prompt)))
     with fake._lock:
         fake.stats.ids_asked.update(ids)
+    unrecorded = [paper_id for paper_id in ids if paper_id not in fake.recorded]
+    with fake._lock:
+        fake.stats.ids_unrecorded.update(unrecorded)
     fields, structured = _fields(body, prompt)
-    items = [_item(fake.recorded.get(paper_id), paper_id, fields) for paper_id in ids]
+    items = [_item(fake.recorded[i], i, fields) for i in ids if i in fake.recorded]
     if fault == "missing" and items:
         dropped = {id(item) for item in fake.choose(items, 0.34)}
         items = [item for item in items if id(item) not in dropped]
     if fault == "invented":
-        items.append(_item(None, f"9999.{fake._random.randint(10000, 99999)}", fields))
+        invented_id = f"9999.{fake._random.randint(10000, 99999)}"
+        items.append(_item(_INVENTED, invented_id, fields))
     if fault == "strings":
         for item in items:
             for name in ("relevance", "novelty"):
@@ -354,8 +364,7 @@ def _fields(body: dict[str, Any], prompt: str) -> tuple[list[str], bool]:
     return ["id", "relevance", "novelty", "comment"], False
 
 
-def _item(judge: dict[str, Any] | None, paper_id: str, fields: Iterable[str]) -> dict[str, Any]:
-    judge = judge or {"relevance": 1, "novelty": 1, "comment": "No recorded judgment."}
+def _item(judge: dict[str, Any], paper_id: str, fields: Iterable[str]) -> dict[str, Any]:
     values = {"id": paper_id, **judge}
     return {name: values.get(name) for name in fields}
 
