@@ -73,8 +73,19 @@ def keyword_hits(papers: Sequence[Paper], keywords: Sequence[str]) -> NDArray[np
         forms = [match["words"], match["short"]] if match else [keyword.strip()]
         alternatives = "|".join(re.escape(form) for form in forms if form)
         if alternatives:
-            patterns.append(re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE))
-    hits = [sum(bool(p.search(paper.text)) for p in patterns) for paper in papers]
+            pattern = re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+            patterns.append((pattern, [form.lower() for form in forms if form]))
+    hits = []
+    for paper in papers:
+        text = paper.text
+        lowered = text.lower()
+        # A substring test first: the regular expression runs only where a form occurs at all.
+        hits.append(
+            sum(
+                any(form in lowered for form in forms) and bool(pattern.search(text))
+                for pattern, forms in patterns
+            )
+        )
     return np.asarray(hits, dtype=np.float32)
 
 
