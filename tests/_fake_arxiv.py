@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -35,14 +35,12 @@ def _answer(feed: Path, query: dict[str, list[str]]) -> bytes:
 
 
 @contextmanager
-def fake_arxiv_api(feed: Path) -> Iterator[tuple[str, list[str]]]:
-    """Serve on 127.0.0.1; yields the query URL and the list of request paths it received."""
-    seen: list[str] = []
+def serve_api(answer: Callable[[dict[str, list[str]]], bytes]) -> Iterator[str]:
+    """Serve Atom on 127.0.0.1, each GET answered by ``answer(query)``; yields the query URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            seen.append(self.path)
-            body = _answer(feed, parse_qs(urlparse(self.path).query))
+            body = answer(parse_qs(urlparse(self.path).query))
             self.send_response(200)
             self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -56,8 +54,21 @@ def fake_arxiv_api(feed: Path) -> Iterator[tuple[str, list[str]]]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/query", seen
+        yield f"http://127.0.0.1:{server.server_address[1]}/api/query"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextmanager
+def fake_arxiv_api(feed: Path) -> Iterator[tuple[str, list[str]]]:
+    """Serve ``feed`` filtered by the query; yields the query URL and the queries received."""
+    seen: list[str] = []
+
+    def answer(query: dict[str, list[str]]) -> bytes:
+        seen.append(urlencode(query, doseq=True))
+        return _answer(feed, query)
+
+    with serve_api(answer) as url:
+        yield url, seen

@@ -15,18 +15,9 @@ import httpx
 import pytest
 
 from papersift.profile import FileProfileStore, latest_ratings
+from web_support import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 MARKUP_TITLE = '<script>window.pwned=1</script><b>Bold</b> & "quoted" claims'
 
 

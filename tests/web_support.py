@@ -13,6 +13,18 @@ from pathlib import Path
 from papersift.models import Digest, DigestEntry, Paper, Usage
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's chromium; the browser tests never use one that Playwright downloads."""
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    # The machines that run the tests have no network: no background or update traffic.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SRC = ROOT / "src"
 FIXTURES = ROOT / "tests" / "fixtures"
 SHARED_FEEDS = ROOT.parent / "shared" / "data" / "feeds"

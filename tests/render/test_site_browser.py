@@ -10,26 +10,15 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import feedparser
 import httpx
 import pytest
 
-from web_support import DEMO_DAY, HOSTILE_DAY, ROOT, BuiltSite
+from web_support import CHROMIUM, CHROMIUM_ARGS, DEMO_DAY, HOSTILE_DAY, ROOT, BuiltSite
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 if not CHROMIUM.exists() and os.environ.get("CI") != "true":
     pytest.skip(
@@ -59,7 +48,7 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             str(tmp_path_factory.mktemp("chromium-profile")),
             executable_path=str(CHROMIUM),
             headless=True,
-            args=ARGS,
+            args=CHROMIUM_ARGS,
             viewport={"width": 1100, "height": 1400},
         )
         yield browser_context

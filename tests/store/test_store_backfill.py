@@ -5,17 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from click.testing import CliRunner
 from store_helpers import EXAMPLES, write_config
 
+from _fake_arxiv import serve_api
 from papersift import calendar
 from papersift.cli import main
 from papersift.store import Store
@@ -69,29 +67,12 @@ class FakeArxivApi:
 def arxiv_api() -> Iterator[tuple[str, FakeArxivApi]]:
     api = FakeArxivApi()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            url = urlparse(self.path)
-            query = parse_qs(url.query)
-            api.requests.append((time.monotonic(), query))
-            body = api.answer(query)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(query: dict[str, list[str]]) -> bytes:
+        api.requests.append((time.monotonic(), query))
+        return api.answer(query)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/query", api
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_api(answer) as url:
+        yield url, api
 
 
 def test_backfill_fills_missing_days_from_the_api(tmp_path: Path, arxiv_api) -> None:
