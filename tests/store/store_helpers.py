@@ -50,3 +50,21 @@ def papersift(
 
 
 DEMO_FEED = EXAMPLES / "2026-05-26" / "rss-cs.LG+cs.AI.xml"
+
+
+def run_demo(
+    config: Path, db: Path, *more: str, cwd: Path | None = None, **env: str
+) -> subprocess.CompletedProcess:
+    """``papersift --db DB run --config CONFIG`` on the bundled demo feed, in a real process."""
+    return papersift(
+        "--db",
+        str(db),
+        "run",
+        "--config",
+        str(config),
+        "--from-file",
+        str(DEMO_FEED),
+        *more,
+        cwd=cwd or config.parent,
+        **env,
+    )

@@ -11,26 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from store_helpers import DEMO_FEED, papersift
+from store_helpers import papersift, run_demo
 
 from papersift.errors import StoreError
 from papersift.models import Listing
 from papersift.sources import load_listing_files
 from papersift.store import SCHEMA_VERSION, Store
-
-
-def run_demo(config: Path, db: Path, *more: str) -> subprocess.CompletedProcess:
-    return papersift(
-        "--db",
-        str(db),
-        "run",
-        "--config",
-        str(config),
-        "--from-file",
-        str(DEMO_FEED),
-        *more,
-        cwd=config.parent,
-    )
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess, *phrases: str) -> None:

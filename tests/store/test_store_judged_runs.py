@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from store_helpers import DEMO_FEED, EXAMPLES, papersift, papersift_env
+from store_helpers import DEMO_FEED, EXAMPLES, papersift_env, run_demo
 
 from papersift.sources import load_listing_files
 from papersift.testing.fake_openai import FakeOpenAI, ServerOptions
@@ -60,17 +60,7 @@ def judge_config(folder: Path, base_url: str) -> Path:
 
 
 def run(config: Path, db: Path) -> subprocess.CompletedProcess:
-    return papersift(
-        "--db",
-        str(db),
-        "run",
-        "--config",
-        str(config),
-        "--from-file",
-        str(DEMO_FEED),
-        cwd=config.parent,
-        OPENAI_API_KEY="test-key",
-    )
+    return run_demo(config, db, OPENAI_API_KEY="test-key")
 
 
 def query(db: Path, sql: str) -> list[tuple]:

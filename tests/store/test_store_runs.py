@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from click.testing import CliRunner
-from store_helpers import DEMO_FEED, papersift, papersift_env, write_config
+from store_helpers import DEMO_FEED, papersift_env, run_demo, write_config
 
 from papersift.cli import main
 from papersift.config import load_settings
@@ -120,16 +120,7 @@ def test_second_run_gives_up_with_a_clear_message(tmp_path: Path) -> None:
     holder = start_holder(db, 30)
     try:
         started = time.monotonic()
-        result = papersift(
-            "--db",
-            str(db),
-            "run",
-            "--config",
-            str(config),
-            "--from-file",
-            str(DEMO_FEED),
-            cwd=tmp_path,
-        )
+        result = run_demo(config, db, cwd=tmp_path)
         waited = time.monotonic() - started
     finally:
         holder.kill()
@@ -146,16 +137,7 @@ def test_second_run_waits_for_the_first(tmp_path: Path) -> None:
     config = write_config(tmp_path, extra="[store]\nlock_timeout = 60\n")
     db = tmp_path / "papersift.sqlite3"
     holder = start_holder(db, 2)
-    result = papersift(
-        "--db",
-        str(db),
-        "run",
-        "--config",
-        str(config),
-        "--from-file",
-        str(DEMO_FEED),
-        cwd=tmp_path,
-    )
+    result = run_demo(config, db, cwd=tmp_path)
     assert holder.wait() == 0
     assert result.returncode == 0, result.stderr
     assert "Digest written" in result.stdout
