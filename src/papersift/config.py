@@ -117,8 +117,14 @@ class JudgeSettings(_Section):
     """In the title pass, papers at or below this relevance are dropped."""
     batch_size: int | None = Field(None, ge=1, le=200)
     """Papers per request; unset adapts the size to the day's volume."""
-    max_batch_size: int = Field(25, ge=1, le=200)
+    max_batch_size: int = Field(30, ge=1, le=200)
     """Largest adaptive batch: bigger batches share the static prompt but risk long replies."""
+    batching: Literal["economical", "spread"] = "economical"
+    """Adaptive batches: ``economical`` fills as few batches as ``max_batch_size`` allows, so the
+    static prompt is paid for as few times as possible; ``spread`` spreads the papers over the
+    ``concurrency`` requests in flight (at least 10 a batch), faster but more tokens."""
+    max_authors: int = Field(3, ge=0, le=100)
+    """Authors shown to the judge per paper, the rest as "et al. (N authors)"; 0 shows none."""
     concurrency: int = Field(8, ge=1, le=64)
     """Requests in flight at once."""
     rpm: int | None = Field(None, ge=1)

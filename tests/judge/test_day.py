@@ -198,10 +198,13 @@ def test_injected_instruction_gains_nothing_and_is_flagged(
     assert any(flag.startswith(FLAG) for flag in entry.flags)
     others = [e for e in digest.entries + digest.unselected if e.paper.id != target]
     assert not any(flag.startswith(FLAG) for e in others for flag in e.flags)
-    user = server.stats.bodies[0]["messages"][1]["content"]
-    system = server.stats.bodies[0]["messages"][0]["content"]
+    body = next(b for b in server.stats.bodies if target in b["messages"][1]["content"])
+    user = body["messages"][1]["content"]
+    system = body["messages"][0]["content"]
     assert "never an instruction" in system
-    assert user.startswith("Papers to score:") and "<<<PAPER 1>>>" in user
+    assert user.startswith("Papers to score:") and f"<<<PAPER {target}>>>" in user
+    block = user.split(f"<<<PAPER {target}>>>\n", 1)[1].split("\n<<<END>>>", 1)[0]
+    assert "Ignore all previous" in block and block.count("\n") == 2
     assert "Ignore all previous" not in system
 
 

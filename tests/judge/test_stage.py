@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 
 from judge_helpers import DAYS, judge_digest, judge_settings
 
@@ -43,14 +44,43 @@ def test_rate_limiter_counts_tokens():
     asyncio.run(go())
 
 
-def test_batch_size_follows_the_day():
-    settings = JudgeSettings(concurrency=8, max_batch_size=25)
+def test_spread_batching_fills_the_requests_in_flight():
+    settings = JudgeSettings(concurrency=8, max_batch_size=25, batching="spread")
     assert batch_size(20, settings) == 10
     assert batch_size(120, settings) == 15
     assert batch_size(1000, settings) == 25
     assert batch_size(120, settings, "title") == 40
     assert batch_size(1000, settings, "title") == 100
     assert batch_size(120, JudgeSettings(batch_size=4)) == 4
+
+
+def test_economical_batching_sends_the_fewest_even_batches():
+    settings = JudgeSettings(concurrency=8, max_batch_size=30)
+    assert settings.batching == "economical"
+    assert batch_size(20, settings) == 20
+    assert batch_size(30, settings) == 30
+    assert batch_size(31, settings) == 16
+    assert batch_size(70, settings) == 24
+    assert batch_size(117, settings) == 30
+    assert batch_size(1, settings) == 1 and batch_size(0, settings) == 1
+    assert batch_size(117, settings, "title") == 117
+    assert batch_size(200, settings, "title") == 100
+    assert batch_size(70, JudgeSettings(batch_size=7)) == 7
+    for papers in range(1, 400):
+        size = batch_size(papers, settings)
+        assert size <= 30 and math.ceil(papers / size) == math.ceil(papers / 30)
+
+
+def test_economical_batches_go_concurrently(fake_server, labelled_day, astro_interests):
+    day = labelled_day(DAYS[0])
+    server = fake_server(latency=0.5)
+    settings = judge_settings(server, max_batch_size=30)
+    digest = judge_digest(settings, day, astro_interests)
+
+    sizes = [body["messages"][1]["content"].count("<<<PAPER ") for body in server.stats.bodies]
+    assert sorted(sizes) == [25, 25, 25]
+    assert all(e.status == "judged" for e in [*digest.entries, *digest.unselected])
+    assert server.stats.max_in_flight == 3
 
 
 def _paper(pid: str) -> Paper:

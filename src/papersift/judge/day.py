@@ -22,7 +22,13 @@ from papersift.judge.cascade import cascade
 from papersift.judge.client import JudgeClient
 from papersift.judge.inject import injection_flag
 from papersift.judge.pricing import Pricing
-from papersift.judge.prompts import PassPrompt, PromptTexts, build_pass_prompt, load_prompt_texts
+from papersift.judge.prompts import (
+    PassName,
+    PassPrompt,
+    PromptTexts,
+    load_prompt_texts,
+    pass_prompt,
+)
 from papersift.judge.stage import JudgePass, PassResult, RateLimiter, Spend, batch_size
 from papersift.judge.tokens import TokenCounter
 from papersift.models import Digest, DigestEntry, Judgment, Paper, Usage
@@ -146,11 +152,11 @@ async def _judge(
         )
     try:
         if settings.title_pass:
-            prompt = build_pass_prompt(texts, interests_text, "title", settings.structured_output)
+            prompt = pass_prompt(settings, texts, interests_text, "title")
             with reporter.stage("Judging titles", len(papers)) as advance:
                 titles, _ = await runner.run(prompt, papers, advance)
             papers = _after_titles(papers, titles, settings.title_cutoff, outcome)
-        prompt = build_pass_prompt(texts, interests_text, "abstract", settings.structured_output)
+        prompt = pass_prompt(settings, texts, interests_text, "abstract")
         with reporter.stage("Judging abstracts", len(papers)) as advance:
             result, prompt = await runner.run(prompt, papers, advance)
     finally:
@@ -184,45 +190,93 @@ def _after_titles(
     return kept
 
 
+@dataclass(slots=True)
+class PassEstimate:
+    """What one pass would send, counted offline."""
+
+    name: str
+    papers: int
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
 def estimate_day(
     settings: JudgeSettings, inputs: DigestInputs, watched: set[str], cache: JudgmentCache
 ) -> JudgeOutcome:
-    """What judging the day would cost, counted offline; nothing is sent."""
+    """What judging the day would cost, counted offline; nothing is sent.
+
+    With the title pass on, which papers it drops is known only once it has run, so the title
+    pass is estimated as it would go and the abstract pass as if it dropped none: an upper bound,
+    and the notice says so.
+    """
     texts = load_prompt_texts(settings)
     chosen, _ = cascade(inputs.papers, inputs.scores, watched, settings.max_papers, settings.share)
     counter = TokenCounter(settings.model)
-    passes: list[PassPrompt] = []
-    if settings.title_pass:
-        passes.append(
-            build_pass_prompt(texts, inputs.interests_text, "title", settings.structured_output)
+    names: list[PassName] = ["title", "abstract"] if settings.title_pass else ["abstract"]
+    estimates = [
+        estimate_pass(
+            pass_prompt(settings, texts, inputs.interests_text, name),
+            chosen,
+            settings,
+            cache,
+            counter,
         )
-    passes.append(
-        build_pass_prompt(texts, inputs.interests_text, "abstract", settings.structured_output)
-    )
-    # TODO(#3): the estimate ignores what the title pass drops, so it overstates that case.
-    requests = prompt_tokens = completion_tokens = 0
-    for prompt in passes:
-        keys = [(p.id, p.version) for p in chosen]
-        cached = cache.load_judgments(settings.model, prompt.prompt_hash, keys)
-        todo = [p for p in chosen if (p.id, p.version) not in cached]
-        size = batch_size(len(todo), settings, prompt.name)
-        for start in range(0, len(todo), size):
-            batch = todo[start : start + size]
-            requests += 1
-            prompt_tokens += counter.count(prompt.static) + counter.count(
-                prompt.user_message(batch)
-            )
-            per_paper = settings.completion_tokens_per_paper
-            completion_tokens += len(batch) * (per_paper if prompt.name == "abstract" else 12)
-    price = Pricing.from_settings(settings).cost(prompt_tokens, completion_tokens)
+        for name in names
+    ]
+    pricing = Pricing.from_settings(settings)
+    lines = [_estimate_line(e, pricing, settings.title_pass) for e in estimates]
+    prompt_tokens = sum(e.prompt_tokens for e in estimates)
+    completion_tokens = sum(e.completion_tokens for e in estimates)
+    price = pricing.cost(prompt_tokens, completion_tokens)
     cost = "unpriced" if price is None else f"about ${price.total:.4f}"
+    bound = "at most " if settings.title_pass else ""
     notice = (
-        f"Judge estimate: {len(chosen)} of {len(inputs.papers)} papers in {requests} request(s) "
-        f"to {settings.model}, {prompt_tokens} prompt tokens (counted) and about "
-        f"{completion_tokens} completion tokens, {cost}; nothing was sent."
+        f"Judge estimate: {len(chosen)} of {len(inputs.papers)} papers to {settings.model}, "
+        f"{bound}{sum(e.requests for e in estimates)} request(s), {bound}{prompt_tokens} prompt "
+        f"tokens (counted) and about {completion_tokens} completion tokens, {bound}{cost}; "
+        f"{'; '.join(lines)}; nothing was sent."
     )
     logger.info("%s", notice)
     return JudgeOutcome(notices=[notice], criteria_text=texts.criteria)
+
+
+def estimate_pass(
+    prompt: PassPrompt,
+    papers: Sequence[Paper],
+    settings: JudgeSettings,
+    cache: JudgmentCache,
+    counter: TokenCounter,
+) -> PassEstimate:
+    """The requests and tokens of one pass over ``papers``, those in the cache left out."""
+    keys = [(p.id, p.version) for p in papers]
+    cached = cache.load_judgments(settings.model, prompt.prompt_hash, keys)
+    todo = [p for p in papers if (p.id, p.version) not in cached]
+    estimate = PassEstimate(prompt.name, len(todo))
+    per_paper = settings.completion_tokens_per_paper if prompt.name == "abstract" else 12
+    size = batch_size(len(todo), settings, prompt.name)
+    for start in range(0, len(todo), size):
+        batch = todo[start : start + size]
+        estimate.requests += 1
+        estimate.prompt_tokens += counter.count(prompt.static) + counter.count(
+            prompt.user_message(batch)
+        )
+        estimate.completion_tokens += len(batch) * per_paper
+    return estimate
+
+
+def _estimate_line(estimate: PassEstimate, pricing: Pricing, title_pass: bool) -> str:
+    price = pricing.cost(estimate.prompt_tokens, estimate.completion_tokens)
+    cost = "unpriced" if price is None else f"${price.total:.4f}"
+    bound = (
+        " (at most: before the title pass drops any)"
+        if title_pass and (estimate.name == "abstract")
+        else ""
+    )
+    return (
+        f"{estimate.name} pass{bound}: {estimate.papers} papers, {estimate.requests} request(s), "
+        f"{estimate.prompt_tokens} + {estimate.completion_tokens} tokens, {cost}"
+    )
 
 
 def _annotate(digest: Digest, outcome: JudgeOutcome) -> Digest:

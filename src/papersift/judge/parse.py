@@ -3,7 +3,8 @@
 A reply is searched for JSON objects (a structured reply's ``judgments`` list, an array, or one
 object per line, inside code fences or prose, after a ``<think>`` block). Objects that do not
 parse as JSON are repaired where the intent is plain: trailing commas, single quotes, unquoted
-keys. Keys are matched in any case and under common aliases; scores given as strings, floats or
+keys. Keys are matched in any case and under common aliases (the short ``rel``, ``nov`` and
+``note`` the prompt asks for, the long names, and others); scores given as strings, floats or
 ``8/10`` are read, ``N/A`` counts as missing, and a score out of 1-10 is clamped and flagged.
 Objects are matched to papers by id, never by their position in the reply.
 """
@@ -37,10 +38,15 @@ _ALIASES = {
     "relevance": "relevance",
     "relevance_score": "relevance",
     "rel": "relevance",
+    "r": "relevance",
     "novelty": "novelty",
     "novelty_score": "novelty",
     "nov": "novelty",
+    "n": "novelty",
     "comment": "comment",
+    "note": "comment",
+    "c": "comment",
+    "why": "comment",
     "reason": "comment",
     "reasoning": "comment",
     "explanation": "comment",

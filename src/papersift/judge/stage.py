@@ -30,7 +30,7 @@ from papersift.models import Judgment, Paper
 logger = logging.getLogger(__name__)
 
 _MIN_BATCH = 10
-"""Smallest adaptive batch: below it the static prompt outweighs the papers."""
+"""Smallest batch of ``spread`` batching: below it the static prompt outweighs the papers."""
 _TITLE_FACTOR = 4
 
 
@@ -353,15 +353,27 @@ class JudgePass:
 
 
 def batch_size(papers: int, settings: JudgeSettings, pass_name: str = "abstract") -> int:
-    """Papers per request: fixed by the settings, or spread over the requests in flight.
+    """Papers per request: fixed by the settings, else adapted to the day's volume.
 
-    Titles are short, so a title pass takes ``_TITLE_FACTOR`` times as many per request.
+    Every request repeats the static prompt, so ``economical`` batching sends as few requests
+    as ``max_batch_size`` allows, with the papers shared evenly among them (70 papers at most 30
+    a batch go as 24, 24 and 22), and concurrency works across those requests alone.
+    ``spread`` batching spreads the papers over the ``concurrency`` requests in flight, at least
+    ``_MIN_BATCH`` a batch: faster when the endpoint's reply time grows with the batch, but each
+    extra request pays for the static prompt again. Titles are short, so a title pass takes
+    ``_TITLE_FACTOR`` times as many per request.
     """
     factor = _TITLE_FACTOR if pass_name == "title" else 1
     if settings.batch_size is not None:
         return settings.batch_size * factor
-    spread = math.ceil(papers / settings.concurrency) if papers else 1
-    return max(1, min(settings.max_batch_size * factor, max(_MIN_BATCH * factor, spread)))
+    largest = settings.max_batch_size * factor
+    if papers <= 0:
+        return 1
+    if settings.batching == "spread":
+        spread = math.ceil(papers / settings.concurrency)
+        return max(1, min(largest, max(_MIN_BATCH * factor, spread)))
+    requests = math.ceil(papers / largest)
+    return math.ceil(papers / requests)
 
 
 def _shares(total: int, parts: int) -> list[int]:

@@ -1,9 +1,11 @@
 """A local OpenAI-compatible server that answers chat completions from recorded judgments.
 
 It reads labelled days (``YYYY-MM-DD.jsonl`` with a ``judge`` object per paper), finds the arXiv
-ids in each prompt's ``id:`` lines and replies with the recorded relevance, novelty and comment of
-each, in the format the request asked for: a JSON-schema ``response_format`` gets one JSON object,
-otherwise one JSON object per line with the keys of the prompt's example line. A paper with no
+ids in each prompt (``<<<PAPER id>>>`` lines, or ``id:`` lines) and replies with the recorded
+relevance, novelty and comment of each, in the format the request asked for: a JSON-schema
+``response_format`` gets one JSON object with the schema's keys, otherwise one JSON object per
+line with the keys and the spacing of the prompt's example line. Short keys (``rel``, ``nov``,
+``note`` and the like) are filled from the recorded field they name. A paper with no
 recording is left out of the reply, as a model that does not answer for a paper, so the client
 asks again and finally counts it judge failed; the server never makes up a judgment. Usage is
 counted with quicktok on the prompt actually received; a system message seen before is reported as
@@ -48,6 +50,22 @@ FAULTS = (
     "strings",
 )
 _ID_LINE = re.compile(r"^id:\s*(\S+)\s*$", re.MULTILINE)
+_OPENING = re.compile(r"^<<<PAPER\s+([^\s>]+)>>>\s*$", re.MULTILINE)
+"""An opening delimiter holding the paper's id; where ``id:`` lines give the ids, it numbers."""
+_KEYS = {
+    "id": "id",
+    "relevance": "relevance",
+    "rel": "relevance",
+    "r": "relevance",
+    "novelty": "novelty",
+    "nov": "novelty",
+    "n": "novelty",
+    "comment": "comment",
+    "note": "comment",
+    "c": "comment",
+    "why": "comment",
+}
+"""Reply keys a prompt may ask for, and the recorded field each names."""
 _EXAMPLE_LINE = re.compile(r"^\{\"id\".*\}\s*$", re.MULTILINE)
 _INVENTED = {"relevance": 10, "novelty": 10, "comment": "A paper nobody asked about."}
 """The judgment the ``invented`` fault gives an id that was not in the prompt."""
@@ -92,6 +110,9 @@ class ServerStats:
     ids_unrecorded: Counter[str] = field(default_factory=Counter)
     """Ids asked about that have no recording, so no reply answered for them."""
     bodies: list[dict[str, Any]] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
+    """Most chat completions being answered at once."""
 
 
 def load_recorded(folder: Path) -> dict[str, dict[str, Any]]:
@@ -217,7 +238,13 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(raw)
         with fake._lock:
             fake.stats.bodies.append(body)
-        self._complete(body)
+            fake.stats.in_flight += 1
+            fake.stats.max_in_flight = max(fake.stats.max_in_flight, fake.stats.in_flight)
+        try:
+            self._complete(body)
+        finally:
+            with fake._lock:
+                fake.stats.in_flight -= 1
 
     def _refusal(self, raw: bytes) -> tuple[int, str, str] | None:
         options = self.fake.options
@@ -317,13 +344,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _answer(fake: FakeOpenAI, body: dict[str, Any], prompt: str, fault: str | None):
     """The reply text and finish reason for a prompt."""
-    ids = list(dict.fromkeys(_ID_LINE.findall(prompt)))
+    ids = list(dict.fromkeys(_ID_LINE.findall(prompt) or _OPENING.findall(prompt)))
     with fake._lock:
         fake.stats.ids_asked.update(ids)
     unrecorded = [paper_id for paper_id in ids if paper_id not in fake.recorded]
     with fake._lock:
         fake.stats.ids_unrecorded.update(unrecorded)
-    fields, structured = _fields(body, prompt)
+    fields, structured, compact = _fields(body, prompt)
     items = [_item(fake.recorded[i], i, fields) for i in ids if i in fake.recorded]
     if fault == "missing" and items:
         dropped = {id(item) for item in fake.choose(items, 0.34)}
@@ -333,13 +360,16 @@ def _answer(fake: FakeOpenAI, body: dict[str, Any], prompt: str, fault: str | No
         items.append(_item(_INVENTED, invented_id, fields))
     if fault == "strings":
         for item in items:
-            for name in ("relevance", "novelty"):
-                if name in item:
+            for name in item:
+                if _KEYS.get(name.lower()) in ("relevance", "novelty"):
                     item[name] = f"{item[name]}/10"
     if structured:
         content = json.dumps({"judgments": items}, ensure_ascii=False)
     else:
-        content = "\n".join(json.dumps(item, ensure_ascii=False) for item in items)
+        separators = (",", ":") if compact else (", ", ": ")
+        content = "\n".join(
+            json.dumps(item, ensure_ascii=False, separators=separators) for item in items
+        )
     if fault == "fenced":
         content = f"```json\n{content}\n```"
     elif fault == "prose":
@@ -349,24 +379,27 @@ def _answer(fake: FakeOpenAI, body: dict[str, Any], prompt: str, fault: str | No
     return content, "stop"
 
 
-def _fields(body: dict[str, Any], prompt: str) -> tuple[list[str], bool]:
+def _fields(body: dict[str, Any], prompt: str) -> tuple[list[str], bool, bool]:
+    """The reply's keys, whether it is structured, and whether lines are written compactly."""
     response_format = body.get("response_format") or {}
     if response_format.get("type") == "json_schema":
         schema = response_format.get("json_schema", {}).get("schema", {})
         item = schema.get("properties", {}).get("judgments", {}).get("items", {})
-        return list(item.get("properties", {})) or ["id", "relevance"], True
+        return list(item.get("properties", {})) or ["id", "relevance"], True, False
     example = _EXAMPLE_LINE.search(prompt)
     if example:
         try:
-            return list(json.loads(example.group(0))), False
+            keys = list(json.loads(example.group(0)))
         except ValueError:
             pass
-    return ["id", "relevance", "novelty", "comment"], False
+        else:
+            return keys, False, '", "' not in example.group(0)
+    return ["id", "relevance", "novelty", "comment"], False, False
 
 
 def _item(judge: dict[str, Any], paper_id: str, fields: Iterable[str]) -> dict[str, Any]:
     values = {"id": paper_id, **judge}
-    return {name: values.get(name) for name in fields}
+    return {name: values.get(_KEYS.get(name.lower(), name)) for name in fields}
 
 
 def main(argv: list[str] | None = None) -> None:
