@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from papersift.config import LearningSettings
+from papersift.config import JudgeSettings, LearningSettings
 from papersift.interests import Interests
 from papersift.models import Paper, Score
 from papersift.profile import Example
@@ -29,12 +29,6 @@ from papersift.sources.judged import LabelledDay
 logger = logging.getLogger(__name__)
 
 SHARES = (0.10, 0.25, 0.50)
-ABSTRACT_LIMIT = 4000
-"""The judge reads abstracts cut here, as the recorded runs did."""
-# TODO(#7): the request overhead counts the interests and criteria, not the judge's own prompt
-# text, so the token estimate runs about 14 % below the recorded usage of a full day.
-REPLY_ALLOWANCE = 24
-"""Tokens of a reply line beyond its comment: the id, the keys and the two scores."""
 
 
 @dataclass(slots=True)
@@ -93,38 +87,53 @@ class LearningReport:
 
 
 class TokenEstimate:
-    """Counts the tokens of judging papers in requests of ``batch_size`` papers.
+    """Counts the tokens the judge would spend on papers, with its own prompt and batches.
 
-    Each request carries ``overhead`` (the system prompt, interests, criteria and instructions),
-    then one block per paper; each paper's reply is its comment plus a small allowance.
+    The static part comes from the judge's prompt builder (the settings' prompt files and
+    ``interests_text``), the papers go in the batches the judge would make of them, each request
+    is counted as the API counts it, and each reply as the replay server writes it: the keys
+    the prompt asks for, with the recorded comment (the two scores count one token each).
     """
 
-    def __init__(self, overhead_text: str, batch_size: int = 16) -> None:
-        import quicktok
+    def __init__(self, interests_text: str, settings: JudgeSettings | None = None) -> None:
+        from papersift.judge.prompts import load_prompt_texts, pass_prompt
+        from papersift.judge.tokens import TokenCounter
 
-        self._encoding = quicktok.get_encoding("o200k_base")
-        self.overhead = self.count(overhead_text)
-        self.batch_size = batch_size
+        self.settings = settings or JudgeSettings()
+        texts = load_prompt_texts(self.settings)
+        self.prompt = pass_prompt(self.settings, texts, interests_text, "abstract")
+        self.counter = TokenCounter(self.settings.model)
 
     def count(self, text: str) -> int:
         """Tokens of ``text``."""
-        return len(self._encoding.encode(text))
+        return self.counter.text(text)
 
     def tokens(self, papers: Sequence[Paper], comments: dict[str, str]) -> int:
         """Prompt and reply tokens of judging ``papers``."""
+        from papersift.judge.stage import batch_size
+
         if not papers:
             return 0
-        requests = math.ceil(len(papers) / self.batch_size)
-        prompt = sum(self.count(_paper_block(paper)) for paper in papers)
-        reply = sum(self.count(comments.get(p.id, "")) + REPLY_ALLOWANCE for p in papers)
-        return requests * self.overhead + prompt + reply
+        size = batch_size(len(papers), self.settings)
+        total = 0
+        for start in range(0, len(papers), size):
+            batch = papers[start : start + size]
+            total += self.counter.request(self.prompt.static, self.prompt.user_message(batch))
+            total += self.count(self._reply(batch, comments))
+        return total
 
+    def _reply(self, papers: Sequence[Paper], comments: dict[str, str]) -> str:
+        from papersift.judge.prompts import REPLY_KEYS
 
-def _paper_block(paper: Paper) -> str:
-    return (
-        f"ArXiv ID: {paper.id}\nTitle: {paper.title}\nAuthors: {' and '.join(paper.authors)}\n"
-        f"Abstract: {paper.abstract[:ABSTRACT_LIMIT]}\n\n"
-    )
+        items = []
+        for paper in papers:
+            values = {"id": paper.id, "relevance": 5, "novelty": 5}
+            values["comment"] = comments.get(paper.id, "")
+            items.append({REPLY_KEYS[name]: values[name] for name in self.prompt.fields})
+        if self.prompt.structured:
+            return json.dumps({"judgments": items}, ensure_ascii=False)
+        lines = [json.dumps(i, ensure_ascii=False, separators=(",", ":")) for i in items]
+        return "\n".join(lines)
 
 
 def replay_learning(

@@ -258,9 +258,7 @@ def estimate_pass(
     for start in range(0, len(todo), size):
         batch = todo[start : start + size]
         estimate.requests += 1
-        estimate.prompt_tokens += counter.count(prompt.static) + counter.count(
-            prompt.user_message(batch)
-        )
+        estimate.prompt_tokens += counter.request(prompt.static, prompt.user_message(batch))
         estimate.completion_tokens += len(batch) * per_paper
     return estimate
 

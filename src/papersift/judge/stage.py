@@ -234,7 +234,7 @@ class JudgePass:
         """Send one batch; returns the batches to ask again."""
         user = prompt.user_message(batch.papers)
         limit = self.reply_limit(prompt, len(batch.papers))
-        estimate = self.counter.count(prompt.static) + self.counter.count(user)
+        estimate = self.counter.request(prompt.static, user)
         price = self.pricing.cost(estimate, limit)
         if self.spend.stopped or not self.spend.allows(estimate + limit, price and price.total):
             self.spend.stopped = True

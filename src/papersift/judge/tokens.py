@@ -16,8 +16,13 @@ from papersift.errors import MissingExtraError
 logger = logging.getLogger(__name__)
 
 _FALLBACK = "o200k_base"
+_O200K_FAMILIES = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "chatgpt-4o", "o1", "o3", "o4")
+"""OpenAI model families on ``o200k_base``; quicktok's table takes ``gpt-4.1`` for a ``gpt-4``
+(``cl100k_base``), which counts its prompts several tokens in a thousand off."""
 _PER_MESSAGE = 4
 """Tokens each chat message adds around its text."""
+_PER_REQUEST = 3
+"""Tokens every request adds once, priming the reply."""
 
 
 class TokenCounter:
@@ -37,6 +42,14 @@ class TokenCounter:
                 self._known[text] = known
         return known
 
+    def text(self, text: str) -> int:
+        """Tokens of ``text`` alone, as a reply's content is counted."""
+        return len(self._encoding.encode(text, disallowed_special=()))
+
+    def request(self, *messages: str) -> int:
+        """Prompt tokens of a request made of these chat messages, as the API counts them."""
+        return sum(self.count(text) for text in messages) + _PER_REQUEST
+
 
 @lru_cache(maxsize=8)
 def _encoding(model: str) -> Any:
@@ -46,6 +59,8 @@ def _encoding(model: str) -> Any:
         raise MissingExtraError("Counting prompt tokens", "judge") from None
     # TODO(#3): other vendors' tokenizers are not bundled, so their counts are o200k estimates.
     name = model.rsplit("/", 1)[-1]
+    if name.lower().startswith(_O200K_FAMILIES):
+        return quicktok.get_encoding("o200k_base")
     try:
         return quicktok.encoding_for_model(name)
     except (KeyError, ValueError):
