@@ -3,11 +3,14 @@
 Every day goes through the pipeline's select stage (filters, local ranker, cascade, judge,
 digest) against the replay server on 127.0.0.1, which adds a fixed latency per call. For each
 cascade share the figures are compared with the tokens the recorded assistant spent on the same
-days (``manifest.json``) and with the selection of judging every paper. The sequential baseline
-sends the same calls one at a time (``concurrency = 1``) on a few days and is extrapolated per
-call to all days.
+days (``manifest.json``) and with the selection of judging every paper. The default batching
+(``economical``: as few batches as ``max_batch_size`` allows) is run at each share, and the
+``spread`` batching (over the requests in flight) at every paper and at the last share, for
+comparison. The sequential baseline sends the same calls one at a time (``concurrency = 1``) on
+a few days and is extrapolated per call to all days, for both batchings.
 
-    python bench/judge.py [--days 40] [--latency 1.5] [--ranker tfidf] [--shares 1,0.5,0.3,0.25]
+    python bench/judge.py [--days 40] [--latency 1.5] [--ranker hybrid]
+        [--shares 1,0.6,0.5,0.3,0.25]
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ import statistics
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from papersift.config import Settings
+from papersift.config import RankerSettings, Settings
 from papersift.digest import DigestInputs, Selection
 from papersift.filters import filter_listing
 from papersift.interests import Interests, load_interests
@@ -35,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ASTRO = ROOT.parent / "shared" / "data" / "judged" / "astro-ph"
 MIN_RELEVANCE = 7
 MIN_NOVELTY = 5
+RANKERS = get_args(RankerSettings.model_fields["kind"].annotation)
+"""Every ranker kind ``make_ranker`` takes."""
 
 logger = logging.getLogger("bench.judge")
 
@@ -89,9 +94,11 @@ def _run(
     digest = build_judged_digest(settings.judge, inputs, Selection(top=1000), cache, _Silent())
     wall = time.monotonic() - started
     usage = digest.usage[0]
+    entries = [*digest.entries, *digest.unselected]
     return {
         "date": inputs.date.isoformat(),
         "papers": len(inputs.papers),
+        "judged": sum(e.status == "judged" for e in entries),
         "selected": sorted(e.paper.id for e in digest.entries),
         "calls": server.stats.requests - requests,
         "prompt_tokens": usage.prompt_tokens,
@@ -121,10 +128,13 @@ def _summary(name: str, runs: list[dict[str, Any]], days: list[LabelledDay], rec
         for r in runs
     ]
     papers = sum(r["papers"] for r in runs)
+    judged = sum(r["judged"] for r in runs)
     return {
         "run": name,
         "days": len(runs),
         "tokens_per_scanned_paper": tokens / papers,
+        "tokens_per_judged_paper": tokens / judged if judged else 0.0,
+        "judged": judged,
         "tokens_per_day": tokens / len(runs),
         "recorded_tokens_per_day": recorded_tokens / len(runs),
         "tokens_vs_recorded": tokens / recorded_tokens,
@@ -142,13 +152,14 @@ def _summary(name: str, runs: list[dict[str, Any]], days: list[LabelledDay], rec
 
 def _table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| run | tokens/scanned paper | tokens/day (recorded) | vs recorded | calls | wall s "
-        "| $ at gpt-4.1 | kept of full selection |",
-        "|---|---|---|---|---|---|---|---|",
+        "| run | tokens/judged paper | tokens/scanned paper | tokens/day (recorded) "
+        "| vs recorded | calls | wall s | $ at gpt-4.1 | kept of full selection |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         lines.append(
-            f"| {row['run']} | {row['tokens_per_scanned_paper']:.0f} "
+            f"| {row['run']} | {row['tokens_per_judged_paper']:.0f} "
+            f"| {row['tokens_per_scanned_paper']:.0f} "
             f"| {row['tokens_per_day']:.0f} ({row['recorded_tokens_per_day']:.0f}) "
             f"| {row['tokens_vs_recorded']:.0%} | {row['calls']} | {row['wall_s']:.1f} "
             f"| {row['dollars']:.2f} | {row['kept_of_full_selection']:.1%} "
@@ -162,8 +173,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="The judge benchmark on judged astro-ph days.")
     parser.add_argument("--days", type=int, default=40)
     parser.add_argument("--latency", type=float, default=1.5)
-    parser.add_argument("--ranker", default="tfidf", choices=["tfidf", "embedding", "hybrid"])
-    parser.add_argument("--shares", default="1,0.5,0.3,0.25")
+    parser.add_argument("--ranker", default="hybrid", choices=RANKERS)
+    parser.add_argument("--shares", default="1,0.6,0.5,0.3,0.25")
     parser.add_argument("--sequential-days", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "bench-judge.json")
     arguments = parser.parse_args()
@@ -179,12 +190,19 @@ def main() -> None:
 
     ranked = [_inputs(day, interests, arguments.ranker) for day in days]
     rows = []
+    walls = {}
     with FakeOpenAI(load_recorded(ASTRO), ServerOptions(latency=arguments.latency)) as server:
         _run(_settings(server, arguments.ranker), ranked[0], server, MemoryJudgmentCache())
         configurations: list[tuple[str, dict[str, Any]]] = [
             (f"share {share:.0%}", {"share": share}) for share in shares
         ]
-        configurations.append(("title pass + share 100% (optimistic)", {"title_pass": True}))
+        configurations += [
+            (f"share {share:.0%}, spread batching", {"share": share, "batching": "spread"})
+            for share in dict.fromkeys([1.0, shares[-1]])
+        ]
+        configurations.append(
+            ("title pass + share 100% (optimistic)", {"title_pass": True, "share": 1.0})
+        )
         per_run: dict[str, list[dict[str, Any]]] = {}
         for name, judge in configurations:
             settings = _settings(server, arguments.ranker, **judge)
@@ -201,45 +219,66 @@ def main() -> None:
         rerun_tokens = sum(r["prompt_tokens"] + r["completion_tokens"] for r in reruns)
 
         sample = ranked[: arguments.sequential_days]
-        concurrent = _settings(server, arguments.ranker).judge
-        seq_runs = []
-        for day in sample:
-            # The same batches as the concurrent run, sent one after another.
-            size = batch_size(len(day.papers), concurrent)
-            sequential = _settings(server, arguments.ranker, concurrency=1, batch_size=size)
-            seq_runs.append(_run(sequential, day, server, MemoryJudgmentCache()))
-    seq_per_call = sum(r["wall"] for r in seq_runs) / sum(r["calls"] for r in seq_runs)
-    full = per_run[configurations[0][0]]
-    same_calls = [r["calls"] for r in seq_runs] == [r["calls"] for r in full[: len(seq_runs)]]
-    seq_total = seq_per_call * sum(r["calls"] for r in full)
-    parallel_total = sum(r["wall"] for r in full)
-    wall = {
-        "sequential_days_measured": len(sample),
-        "sequential_s_per_call": seq_per_call,
-        "sequential_s_extrapolated": seq_total,
-        "concurrent_s": parallel_total,
-        "ratio": parallel_total / seq_total,
-        "median_day_s": statistics.median(r["wall"] for r in full),
-        "sequential_same_calls": same_calls,
-    }
+        for batching, name in (
+            ("economical", "share 100%"),
+            ("spread", "share 100%, spread batching"),
+        ):
+            if name in per_run:
+                walls[batching] = _wall(server, arguments.ranker, sample, per_run[name], batching)
 
     print()
     print(f"{len(days)} days, ranker {arguments.ranker}, {arguments.latency} s per call, ")
     print(f"cut-offs relevance >= {MIN_RELEVANCE} and novelty >= {MIN_NOVELTY}")
     print(_table(rows))
     print()
-    print(
-        f"Wall time, judging every paper: {parallel_total:.1f} s concurrent against "
-        f"{seq_total:.1f} s sequential (measured on {len(sample)} days at "
-        f"{seq_per_call:.2f} s per call, extrapolated to {sum(r['calls'] for r in full)} calls): "
-        f"{wall['ratio']:.0%}."
-    )
-    print(f"Sequential baseline made the same calls per day as the concurrent run: {same_calls}.")
+    for batching, wall in walls.items():
+        print(
+            f"Wall time, judging every paper, {batching} batching: {wall['concurrent_s']:.1f} s "
+            f"concurrent against {wall['sequential_s_extrapolated']:.1f} s sequential (measured "
+            f"on {wall['sequential_days_measured']} days at {wall['sequential_s_per_call']:.2f} s "
+            f"per call, extrapolated to {wall['calls']} calls): {wall['ratio']:.0%}; the same "
+            f"calls per day as the concurrent run: {wall['sequential_same_calls']}."
+        )
     print(f"Rerun of {len(reruns)} judged days: {rerun_tokens} tokens.")
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(
-        json.dumps({"rows": rows, "wall": wall, "rerun_tokens": rerun_tokens}, indent=2)
+        json.dumps(
+            {"ranker": arguments.ranker, "rows": rows, "wall": walls, "rerun_tokens": rerun_tokens},
+            indent=2,
+        )
     )
+
+
+def _wall(
+    server: FakeOpenAI,
+    ranker: str,
+    sample: list[DigestInputs],
+    full: list[dict[str, Any]],
+    batching: str,
+) -> dict[str, Any]:
+    """The concurrent run's wall time against the same calls sent one after another."""
+    concurrent = _settings(server, ranker, share=1.0, batching=batching).judge
+    seq_runs = []
+    for day in sample:
+        # The same batches as the concurrent run, sent one after another.
+        size = batch_size(len(day.papers), concurrent)
+        sequential = _settings(server, ranker, share=1.0, concurrency=1, batch_size=size)
+        seq_runs.append(_run(sequential, day, server, MemoryJudgmentCache()))
+    seq_per_call = sum(r["wall"] for r in seq_runs) / sum(r["calls"] for r in seq_runs)
+    same_calls = [r["calls"] for r in seq_runs] == [r["calls"] for r in full[: len(seq_runs)]]
+    calls = sum(r["calls"] for r in full)
+    seq_total = seq_per_call * calls
+    parallel_total = sum(r["wall"] for r in full)
+    return {
+        "sequential_days_measured": len(sample),
+        "sequential_s_per_call": seq_per_call,
+        "sequential_s_extrapolated": seq_total,
+        "calls": calls,
+        "concurrent_s": parallel_total,
+        "ratio": parallel_total / seq_total,
+        "median_day_s": statistics.median(r["wall"] for r in full),
+        "sequential_same_calls": same_calls,
+    }
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -336,3 +337,42 @@ def test_judge_failed_papers_are_not_cached_and_are_asked_again(
     assert sum(server.stats.ids_asked.values()) - first == len(unknown)
     statuses = {e.paper.id: e.status for e in [*again.entries, *again.unselected]}
     assert {i for i, s in statuses.items() if s == "judge failed"} == unknown
+
+
+def _estimate_figures(notice: str) -> dict[str, tuple[int, int]]:
+    """Pass name to (requests, prompt tokens) from the dry-run notice's per-pass parts."""
+    found = re.findall(
+        r"(title|abstract) pass(?: \([^)]*\))?: \d+ papers, (\d+) request\(s\), (\d+) \+", notice
+    )
+    return {name: (int(requests), int(tokens)) for name, requests, tokens in found}
+
+
+def test_dry_run_counts_exactly_what_a_run_sends(fake_server, labelled_day, astro_interests):
+    day = labelled_day(DAYS[2])
+    server = fake_server()
+    estimate = judge_digest(judge_settings(server, share=0.5), day, astro_interests, dry_run=True)
+    assert server.stats.requests == 0
+    notice = next(n for n in estimate.notices if n.startswith("Judge estimate"))
+    assert "at most" not in notice and "nothing was sent" in notice
+    requests, tokens = _estimate_figures(notice)["abstract"]
+
+    digest = judge_digest(judge_settings(server, share=0.5), day, astro_interests)
+    assert server.stats.requests == requests
+    assert digest.usage[0].prompt_tokens == tokens
+
+
+def test_dry_run_with_the_title_pass_is_an_upper_bound(fake_server, labelled_day, astro_interests):
+    day = labelled_day(DAYS[2])
+    server = fake_server()
+    settings = judge_settings(server, title_pass=True, title_cutoff=3)
+    estimate = judge_digest(settings, day, astro_interests, dry_run=True)
+    notice = next(n for n in estimate.notices if n.startswith("Judge estimate"))
+    figures = _estimate_figures(notice)
+    assert set(figures) == {"title", "abstract"}
+    assert "abstract pass (at most: before the title pass drops any)" in notice
+
+    digest = judge_digest(settings, day, astro_interests)
+    dropped = [e for e in digest.unselected if e.status == "dropped by title"]
+    assert dropped
+    sent = digest.usage[0].prompt_tokens
+    assert figures["title"][1] < sent < figures["title"][1] + figures["abstract"][1]

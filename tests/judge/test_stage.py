@@ -139,3 +139,31 @@ def test_cut_off_replies_are_asked_again_in_smaller_batches(
         f"{failed} of {len(entries)} papers sent to the judge could not be judged (no usable "
         "answer after every retry); they are marked judge failed and keep their local ranking."
     ]
+
+
+def test_replies_cut_at_the_token_limit_are_asked_again(fake_server, labelled_day, astro_interests):
+    day = labelled_day(DAYS[0])
+    server = fake_server()
+    # About 80 reply tokens a paper do not fit an allowance of 50: every full batch is cut.
+    settings = judge_settings(server, completion_tokens_per_paper=50, missing_retries=3)
+    digest = judge_digest(settings, day, astro_interests)
+
+    limits = [body["max_tokens"] for body in server.stats.bodies]
+    assert limits[:3] == [64 + 50 * 25] * 3 and len(limits) > 3
+    sizes = [body["messages"][1]["content"].count("<<<PAPER ") for body in server.stats.bodies]
+    assert max(sizes[3:]) <= 12
+    entries = [*digest.entries, *digest.unselected]
+    assert sorted(e.paper.id for e in entries) == sorted(day.listing.papers)
+    judged = [e for e in entries if e.status == "judged"]
+    assert len(judged) > 60
+    assert all(e.relevance == day.labels[e.paper.id].relevance for e in judged)
+
+
+def test_default_reply_limit_holds_a_full_batch(fake_server, labelled_day, astro_interests):
+    day = labelled_day(DAYS[0])
+    server = fake_server()
+    settings = judge_settings(server, batch_size=JudgeSettings().max_batch_size)
+    digest = judge_digest(settings, day, astro_interests)
+    sizes = [body["messages"][1]["content"].count("<<<PAPER ") for body in server.stats.bodies]
+    assert sorted(sizes) == [15, 30, 30]
+    assert all(e.status == "judged" for e in [*digest.entries, *digest.unselected])

@@ -13,7 +13,9 @@ cached, as providers do for repeated prompt prefixes.
 
 Fault modes, each drawn at ``fault_rate`` per request: ``429`` (with Retry-After), ``500``,
 ``slow``, ``timeout``, ``truncated`` (cut JSON, finish_reason "length"), ``fenced``, ``prose``,
-``missing`` (ids left out), ``invented`` (ids added), ``strings`` (scores as text).
+``missing`` (ids left out), ``invented`` (ids added), ``strings`` (scores as text). A reply
+longer than the request's ``max_tokens`` (or ``max_completion_tokens``) is cut there, with
+finish_reason "length", as a model stops at its limit.
 
 Run it on its own with ``python -m papersift.testing.fake_openai --judged DIR --latency 1.5``.
 """
@@ -184,6 +186,16 @@ class FakeOpenAI:
         """Tokens of ``text`` in o200k_base."""
         return len(self._encoding.encode(text, disallowed_special=()))
 
+    def within_limit(self, content: str, finish: str, body: dict[str, Any]) -> tuple[str, str]:
+        """The reply cut at the request's token limit, as a model stops there."""
+        limit = body.get("max_completion_tokens") or body.get("max_tokens")
+        if not isinstance(limit, int) or limit <= 0:
+            return content, finish
+        tokens = self._encoding.encode(content, disallowed_special=())
+        if len(tokens) <= limit:
+            return content, finish
+        return self._encoding.decode(tokens[:limit]), "length"
+
     def draw_fault(self) -> str | None:
         """A fault for this request, or ``None``."""
         with self._lock:
@@ -286,6 +298,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "slow":
             time.sleep(max(fake.options.latency, 0.2) * 2)
         content, finish = _answer(fake, body, "\n".join(texts), fault)
+        content, finish = fake.within_limit(content, finish, body)
         system = texts[0] if messages and messages[0].get("role") == "system" else ""
         prompt_tokens = sum(fake.count(t) + 4 for t in texts) + 3
         system_tokens = fake.count(system) + 4 if system else 0
