@@ -353,8 +353,10 @@ def test_dry_run_counts_exactly_what_a_run_sends(fake_server, labelled_day, astr
     estimate = judge_digest(judge_settings(server, share=0.5), day, astro_interests, dry_run=True)
     assert server.stats.requests == 0
     notice = next(n for n in estimate.notices if n.startswith("Judge estimate"))
-    assert "at most" not in notice and "nothing was sent" in notice
-    requests, tokens = _estimate_figures(notice)["abstract"]
+    assert "at most" not in notice and "pass" not in notice and "nothing was sent" in notice
+    found = re.search(r", (\d+) request\(s\), (\d+) prompt tokens \(counted\)", notice)
+    assert found
+    requests, tokens = int(found.group(1)), int(found.group(2))
 
     digest = judge_digest(judge_settings(server, share=0.5), day, astro_interests)
     assert server.stats.requests == requests

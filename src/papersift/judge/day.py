@@ -225,17 +225,18 @@ def estimate_day(
         for name in names
     ]
     pricing = Pricing.from_settings(settings)
-    lines = [_estimate_line(e, pricing, settings.title_pass) for e in estimates]
+    lines = [_estimate_line(e, pricing) for e in estimates]
     prompt_tokens = sum(e.prompt_tokens for e in estimates)
     completion_tokens = sum(e.completion_tokens for e in estimates)
     price = pricing.cost(prompt_tokens, completion_tokens)
     cost = "unpriced" if price is None else f"about ${price.total:.4f}"
     bound = "at most " if settings.title_pass else ""
+    passes = "".join(f"; {line}" for line in lines) if settings.title_pass else ""
     notice = (
         f"Judge estimate: {len(chosen)} of {len(inputs.papers)} papers to {settings.model}, "
         f"{bound}{sum(e.requests for e in estimates)} request(s), {bound}{prompt_tokens} prompt "
-        f"tokens (counted) and about {completion_tokens} completion tokens, {bound}{cost}; "
-        f"{'; '.join(lines)}; nothing was sent."
+        f"tokens (counted) and about {completion_tokens} completion tokens, {bound}{cost}"
+        f"{passes}; nothing was sent."
     )
     logger.info("%s", notice)
     return JudgeOutcome(notices=[notice], criteria_text=texts.criteria)
@@ -263,14 +264,10 @@ def estimate_pass(
     return estimate
 
 
-def _estimate_line(estimate: PassEstimate, pricing: Pricing, title_pass: bool) -> str:
+def _estimate_line(estimate: PassEstimate, pricing: Pricing) -> str:
     price = pricing.cost(estimate.prompt_tokens, estimate.completion_tokens)
     cost = "unpriced" if price is None else f"${price.total:.4f}"
-    bound = (
-        " (at most: before the title pass drops any)"
-        if title_pass and (estimate.name == "abstract")
-        else ""
-    )
+    bound = " (at most: before the title pass drops any)" if estimate.name == "abstract" else ""
     return (
         f"{estimate.name} pass{bound}: {estimate.papers} papers, {estimate.requests} request(s), "
         f"{estimate.prompt_tokens} + {estimate.completion_tokens} tokens, {cost}"
