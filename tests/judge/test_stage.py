@@ -167,3 +167,19 @@ def test_default_reply_limit_holds_a_full_batch(fake_server, labelled_day, astro
     sizes = [body["messages"][1]["content"].count("<<<PAPER ") for body in server.stats.bodies]
     assert sorted(sizes) == [15, 30, 30]
     assert all(e.status == "judged" for e in [*digest.entries, *digest.unselected])
+
+
+def test_papers_missed_by_several_replies_are_asked_again_together(
+    fake_server, labelled_day, astro_interests
+):
+    day = labelled_day(DAYS[0])
+    server = fake_server(faults=("missing",), fault_rate=1.0)
+    # One request at a time: each reply's missed papers wait until the first batches are sent.
+    settings = judge_settings(server, concurrency=1, missing_retries=2)
+    digest = judge_digest(settings, day, astro_interests)
+
+    sizes = [body["messages"][1]["content"].count("<<<PAPER ") for body in server.stats.bodies]
+    assert sizes == [25, 25, 25, 24, 8]
+    entries = [*digest.entries, *digest.unselected]
+    assert sorted(e.paper.id for e in entries) == sorted(day.listing.papers)
+    assert sum(e.status == "judge failed" for e in entries) == 3

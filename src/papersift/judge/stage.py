@@ -2,10 +2,11 @@
 
 Papers already judged under the same prompt and model come from the cache. The rest go out in
 batches, several requests in flight, each reply parsed and its judgments saved to the cache as
-it arrives. Papers a reply missed are asked again, alone with the other missed ones, up to
-``missing_retries`` times; a reply cut off at the length limit has its missed papers asked again
-in batches half the size. A request that fails after the SDK's own retries leaves its papers
-judge failed. When the next request could exceed the budget, judging stops.
+it arrives. Papers a reply missed are asked again, alone with the other missed ones (those of
+replies that came back meanwhile packed together), up to ``missing_retries`` times; a reply cut
+off at the length limit has its missed papers asked again in batches half the size. A request
+that fails after the SDK's own retries leaves its papers judge failed. When the next request
+could exceed the budget, judging stops.
 """
 
 from __future__ import annotations
@@ -218,6 +219,7 @@ class JudgePass:
                 for task in done:
                     running.discard(task)
                     queue.extend(task.result())
+                _merge_retries(queue)
         finally:
             for task in running:
                 task.cancel()
@@ -314,7 +316,6 @@ class JudgePass:
             advance(len(missing))
             return []
         size = max(1, batch.size_limit // 2) if shrink else batch.size_limit
-        size = min(size, len(missing)) or 1
         return [
             _Batch(missing[i : i + size], batch.attempt + 1, size)
             for i in range(0, len(missing), size)
@@ -374,6 +375,28 @@ def batch_size(papers: int, settings: JudgeSettings, pass_name: str = "abstract"
         return max(1, min(largest, max(_MIN_BATCH * factor, spread)))
     requests = math.ceil(papers / largest)
     return math.ceil(papers / requests)
+
+
+def _merge_retries(queue: deque[_Batch]) -> None:
+    """Pack the waiting retries of several replies into as few batches as their limit allows.
+
+    Each request repeats the static prompt, so the papers two replies missed are asked again
+    together. Only retries of the same attempt and size limit are packed; first batches stay.
+    """
+    first = [batch for batch in queue if batch.attempt == 0]
+    groups: dict[tuple[int, int], list[Paper]] = {}
+    for batch in queue:
+        if batch.attempt:
+            groups.setdefault((batch.attempt, batch.size_limit), []).extend(batch.papers)
+    retries = [
+        _Batch(papers[i : i + limit], attempt, limit)
+        for (attempt, limit), papers in groups.items()
+        for i in range(0, len(papers), limit)
+    ]
+    if len(retries) < len(queue) - len(first):
+        logger.debug("Retries packed into %d batch(es)", len(retries))
+    queue.clear()
+    queue.extend(first + retries)
 
 
 def _shares(total: int, parts: int) -> list[int]:
