@@ -174,8 +174,7 @@ def test_papers_missed_by_several_replies_are_asked_again_together(
 ):
     day = labelled_day(DAYS[0])
     server = fake_server(faults=("missing",), fault_rate=1.0)
-    # One request at a time: each reply's missed papers wait until the first batches are sent.
-    settings = judge_settings(server, concurrency=1, missing_retries=2)
+    settings = judge_settings(server, missing_retries=2)
     digest = judge_digest(settings, day, astro_interests)
 
     sizes = [body["messages"][1]["content"].count("<<<PAPER ") for body in server.stats.bodies]

@@ -16,7 +16,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from papersift.config import JudgeSettings
@@ -202,13 +202,18 @@ class JudgePass:
         queue: deque[_Batch] = deque(
             _Batch(papers[i : i + size], 0, size) for i in range(0, len(papers), size)
         )
-        running: set[asyncio.Task[list[_Batch]]] = set()
+        running: dict[asyncio.Task[list[_Batch]], int] = {}
         try:
             while queue or running:
-                while queue and len(running) < self.settings.concurrency and not self.spend.stopped:
+                while (
+                    queue
+                    and len(running) < self.settings.concurrency
+                    and not self.spend.stopped
+                    and self._ready(queue[0], running.values())
+                ):
                     batch = queue.popleft()
                     task = asyncio.create_task(self._send(prompt, batch, result, advance))
-                    running.add(task)
+                    running[task] = batch.attempt
                 if self.spend.stopped:
                     for batch in queue:
                         result.unasked.update(p.id for p in batch.papers)
@@ -217,7 +222,7 @@ class JudgePass:
                     break
                 done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
-                    running.discard(task)
+                    running.pop(task)
                     queue.extend(task.result())
                 _merge_retries(queue)
         finally:
@@ -225,6 +230,13 @@ class JudgePass:
                 task.cancel()
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+
+    def _ready(self, batch: _Batch, running: Iterable[int]) -> bool:
+        """Whether ``batch`` may go now: economical retries wait for the earlier attempts'
+        replies, so that the papers they miss are asked again together."""
+        if self.settings.batching == "spread" or not batch.attempt:
+            return True
+        return all(attempt >= batch.attempt for attempt in running)
 
     async def _send(
         self,
@@ -390,7 +402,7 @@ def _merge_retries(queue: deque[_Batch]) -> None:
             groups.setdefault((batch.attempt, batch.size_limit), []).extend(batch.papers)
     retries = [
         _Batch(papers[i : i + limit], attempt, limit)
-        for (attempt, limit), papers in groups.items()
+        for (attempt, limit), papers in sorted(groups.items(), key=lambda item: item[0][0])
         for i in range(0, len(papers), limit)
     ]
     if len(retries) < len(queue) - len(first):
