@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import feedparser
 import httpx
 
 from papersift._http import Spacing
@@ -130,6 +131,18 @@ def _dated(announcement: Announcement, date: dt.date) -> Announcement:
     )
 
 
+def record_dois(data: bytes) -> dict[str, set[str]]:
+    """The DOIs (lower-cased) each arXiv record in an API response carries, by paper id."""
+    out: dict[str, set[str]] = {}
+    for entry in feedparser.parse(data).entries:
+        try:
+            paper_id = ArxivId.parse(entry.get("id", "")).id
+        except ValueError:
+            continue
+        out[paper_id] = {doi.lower() for doi in (entry.get("arxiv_doi") or "").split()}
+    return out
+
+
 def _raise_api_error(entries: list[Any], source: str) -> None:
     for entry in entries:
         if "api/errors" in entry.get("id", "") or clean(entry.get("title")) == "Error":
@@ -171,6 +184,24 @@ class ApiSource:
         """The first ``max_results`` papers answering a search query such as ``ti:galaxy``."""
         params = {"search_query": query, "start": "0", "max_results": str(max_results)}
         return self._fetch_page(params, None)
+
+    def fetch_doi(self, doi: str, max_results: int = 5) -> list[Paper]:
+        """The papers whose arXiv record carries ``doi`` (its ``arxiv:doi``, a journal's DOI).
+
+        arXiv's search answers a ``doi:`` query although its manual does not list the prefix;
+        every paper it returns is checked against the DOIs its record carries, so a loose match
+        is never taken for the paper asked for.
+        """
+        quoted = doi.strip().replace('"', "")
+        params = {"search_query": f'doi:"{quoted}"', "start": "0", "max_results": str(max_results)}
+        self.spacing.wait()
+        source = str(httpx.URL(self.url, params=params))
+        logger.debug("arXiv API query: %s", source[:300])
+        data = fetch_feed(self.client, self.url, params, hint="Check [sources] api_url.")
+        listing = parse_fetched(lambda: parse_atom(data, source, self.categories, None))
+        carried = record_dois(data)
+        wanted = quoted.lower()
+        return [paper for paper in listing.papers.values() if wanted in carried.get(paper.id, ())]
 
     def fetch_submitted(self, start: dt.datetime, end: dt.datetime, date: dt.date) -> Listing:
         """Papers of the followed categories submitted between ``start`` and ``end`` (UTC)."""

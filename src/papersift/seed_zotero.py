@@ -1,0 +1,231 @@
+"""Seeds from a Zotero library, read through the Zotero web API (v3) with pyzotero.
+
+Every top-level item of the library (or of one collection) is read, page after page as the
+server's ``Link`` headers lead, and turned into a :class:`~papersift.seed.Reference` like an
+entry of an exported file: the arXiv id from the item's ``archiveID``, URL or ``extra`` field (or
+an arXiv DOI), otherwise its DOI and title. Notes and attachments are not papers and are passed
+over; an item without any id or title is reported as malformed.
+
+The server's requests to pause (``Backoff`` on any reply, ``Retry-After`` on a 429) are honoured
+up to ``[zotero] max_wait`` seconds; a longer demand stops the import with a message rather than
+hanging a daily job. Nothing is stored unless the whole library was read.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from papersift.config import ZoteroSettings
+from papersift.errors import InputError, LibraryError, MissingExtraError
+from papersift.seed import Parsed, keep_reference, make_reference
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+"""Items asked for per request; the web API's largest page."""
+MAX_PAGES = 2000
+"""A bound on the pages followed, so a server whose ``next`` links loop cannot hold the run."""
+NOT_PAPERS = frozenset({"note", "attachment", "annotation"})
+_DOI_LINE = re.compile(r"^\s*DOI:\s*(10\.\S+)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def read_zotero(settings: ZoteroSettings, sleep: Callable[[float], None] = time.sleep) -> Parsed:
+    """All references of the configured Zotero library, and the items that could not be read.
+
+    Raises:
+        InputError: no library id, the key is refused (401/403), or the library or collection
+            does not exist (404).
+        LibraryError: the server cannot be reached, keeps refusing for its rate limit, asks for a
+            longer pause than ``max_wait``, or answers with something that is not a list of items.
+        MissingExtraError: pyzotero is not installed.
+    """
+    if not settings.library_id:
+        raise InputError(
+            "No Zotero library given.",
+            "Pass --zotero USER_OR_GROUP_ID, or set library_id in [zotero] of the config.",
+        )
+    library = _open(settings, sleep)
+    items, total = _read_pages(library, settings)
+    parsed = parse_zotero_items(items)
+    if total is not None and total > len(items):
+        parsed.malformed.append(
+            f"the library reported {total} top-level items but {len(items)} were received"
+        )
+    logger.info(
+        "Zotero library %s: %d item(s), %d reference(s), %d malformed",
+        _where(settings),
+        len(items),
+        len(parsed.references),
+        len(parsed.malformed),
+    )
+    return parsed
+
+
+def parse_zotero_items(items: list[Any]) -> Parsed:
+    """Zotero web API items (JSON objects with a ``data`` object) as references."""
+    parsed = Parsed()
+    for index, item in enumerate(items, 1):
+        data = item.get("data") if isinstance(item, dict) else None
+        if not isinstance(data, dict):
+            parsed.malformed.append(f"Zotero item {index}: not an item object with 'data'")
+            continue
+        key = _field(data, "key") or _field(item, "key")
+        label = f"Zotero item {key}" if key else f"Zotero item {index}"
+        if _field(data, "itemType") in NOT_PAPERS:
+            continue
+        extra = _field(data, "extra") or ""
+        arxiv = " ".join(
+            value for value in (_field(data, "archiveID"), _field(data, "url"), extra) if value
+        )
+        doi = _field(data, "DOI")
+        if not doi:
+            found = _DOI_LINE.search(extra)
+            doi = found.group(1) if found else None
+        reference = make_reference(label, arxiv or None, doi, _field(data, "title"))
+        keep_reference(parsed, reference)
+    return parsed
+
+
+def _field(data: dict[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _where(settings: ZoteroSettings) -> str:
+    where = f"{settings.library_type} {settings.library_id} at {settings.base_url}"
+    return where + (f", collection {settings.collection}" if settings.collection else "")
+
+
+def _open(settings: ZoteroSettings, sleep: Callable[[float], None]) -> Any:
+    try:
+        from pyzotero import Zotero
+    except ImportError:
+        raise MissingExtraError("Seeding from a Zotero library", "zotero") from None
+
+    class Library(Zotero):
+        """pyzotero's client with every pause the server asks for bounded by ``max_wait``."""
+
+        def _set_backoff(self, duration: str | float) -> None:
+            seconds = pause_seconds(duration)
+            if seconds > settings.max_wait:
+                raise LibraryError(
+                    f"The Zotero API at {settings.base_url} asked for a pause of {seconds:.0f} s, "
+                    f"longer than [zotero] max_wait ({settings.max_wait:.0f} s); nothing was "
+                    "imported.",
+                    "Try again later, or raise max_wait in [zotero] of the config.",
+                )
+            self.backoff_until = time.time() + seconds
+
+        def _check_backoff(self) -> None:
+            remainder = self.backoff_until - time.time()
+            self.backoff_until = 0.0
+            if remainder > 0:
+                logger.info("The Zotero API asked for a pause; waiting %.1f s", remainder)
+                sleep(remainder)
+
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    library = Library(settings.library_id, settings.library_type, key)
+    # pyzotero has no constructor argument for the address; its requests are built on this.
+    library.endpoint = settings.base_url.rstrip("/")
+    return library
+
+
+def pause_seconds(value: str | float) -> float:
+    """A ``Backoff`` or ``Retry-After`` value (seconds or an HTTP date) in seconds, at least 0."""
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(str(value))
+    except (TypeError, ValueError):
+        logger.warning("Unreadable pause %r from the Zotero API; waiting 5 s", value)
+        return 5.0
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _read_pages(library: Any, settings: ZoteroSettings) -> tuple[list[Any], int | None]:
+    import httpx2
+    from pyzotero import errors as ze
+
+    try:
+        return _follow(library, settings)
+    except (ze.UserNotAuthorisedError, ze.MissingCredentialsError):
+        raise InputError(
+            f"The Zotero API refused the key for {_where(settings)}.",
+            "Check --zotero-key or ZOTERO_API_KEY: the key needs read access to this library "
+            "(zotero.org/settings/keys); --zotero-group is needed for a group's id.",
+        ) from None
+    except ze.ResourceNotFoundError:
+        raise InputError(
+            f"The Zotero API has no library or collection {_where(settings)}.",
+            "Check the numeric id (not the user name), --zotero-group, and the collection key.",
+        ) from None
+    except (ze.TooManyRetriesError, ze.TooManyRequestsError):
+        raise LibraryError(
+            f"The Zotero API at {settings.base_url} kept refusing requests for its rate limit; "
+            "nothing was imported.",
+            "Try again in a few minutes.",
+        ) from None
+    except ze.PyZoteroError as exc:
+        raise LibraryError(
+            f"The Zotero API failed for {_where(settings)}: {_first_lines(str(exc))}.",
+            "Check [zotero] base_url, or try again later.",
+        ) from None
+    except httpx2.TransportError as exc:
+        raise LibraryError(
+            f"The Zotero API at {settings.base_url} cannot be reached: {exc}.",
+            "Check the network and [zotero] base_url (--zotero-url).",
+        ) from None
+    except ValueError as exc:
+        raise LibraryError(
+            f"The Zotero API for {_where(settings)} answered with JSON that cannot be read: "
+            f"{exc}; nothing was imported.",
+            "Check [zotero] base_url points at a Zotero web API, or try again later.",
+        ) from None
+
+
+def _follow(library: Any, settings: ZoteroSettings) -> tuple[list[Any], int | None]:
+    if settings.collection:
+        page = library.collection_items_top(settings.collection, limit=PAGE_SIZE)
+    else:
+        page = library.top(limit=PAGE_SIZE)
+    total = _total(library)
+    items = _checked(page, settings)
+    for _ in range(MAX_PAGES):
+        if not (library.links or {}).get("next"):
+            return items, total
+        items.extend(_checked(library.follow(), settings))
+    raise LibraryError(
+        f"The Zotero API for {_where(settings)} kept sending more pages after {MAX_PAGES}; "
+        "nothing was imported.",
+        "Check [zotero] base_url points at a Zotero web API.",
+    )
+
+
+def _checked(page: Any, settings: ZoteroSettings) -> list[Any]:
+    if isinstance(page, list):
+        return page
+    shown = repr(page)[:80]
+    raise LibraryError(
+        f"The Zotero API for {_where(settings)} answered with something that is not a list of "
+        f"items ({type(page).__name__}: {shown}); nothing was imported.",
+        "Check [zotero] base_url points at a Zotero web API, or try again later.",
+    )
+
+
+def _total(library: Any) -> int | None:
+    value = library.request.headers.get("Total-Results") if library.request else None
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _first_lines(text: str) -> str:
+    return " ".join(line.strip() for line in text.strip().splitlines()[:3] if line.strip())
