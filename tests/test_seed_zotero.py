@@ -271,3 +271,27 @@ def test_seed_command_fails_on_a_persistent_rate_limit_and_keeps_the_seeds(
     assert done.exit_code == 1, done.output
     assert "rate limit" in done.output and "Try again" in done.output
     assert sorted(e.paper.id for e in store.load_examples("reader")) == before
+
+
+def test_seed_command_reads_the_library_named_in_the_config(
+    config: Path, items: list[dict[str, Any]], demo_day: Path
+) -> None:
+    library = Library(items, None, {"ML2026AA": ["7QZ4NW3K"]})
+    with (
+        fake_zotero({"groups/90210": library}) as zot,
+        fake_arxiv_api(demo_day / "api-query.atom.xml") as (url, _seen),
+    ):
+        config.write_text(
+            config.read_text()
+            + f"[sources]\napi_url = '{url}'\n"
+            + f"[zotero]\nlibrary_id = '90210'\nlibrary_type = 'group'\nbase_url = '{zot.url}'\n"
+            + "collection = 'ML2026AA'\n"
+        )
+        done = CliRunner().invoke(main, ["seed", "--zotero", "--config", str(config)])
+        both = CliRunner().invoke(
+            main, ["seed", "--zotero", "--ids", str(SEEDS / "ids.txt"), "--config", str(config)]
+        )
+    assert done.exit_code == 0, done.output
+    assert "Seeded 1 paper(s); 0 not matched; 0 malformed entries." in done.output
+    assert zot.requests[0][0].startswith("/groups/90210/collections/ML2026AA/items/top")
+    assert both.exit_code == 2 and "exactly one of" in both.output
