@@ -20,9 +20,8 @@ def _answer(feed: Path, query: dict[str, list[str]]) -> bytes:
     ids = [i for i in query.get("id_list", [""])[0].split(",") if i]
     terms = query.get("search_query", [""])[0].split(" AND ")
     words = [term.removeprefix("ti:").lower() for term in terms if term.startswith("ti:")]
-    dois = [
-        term.removeprefix("doi:").strip('"').lower() for term in terms if term.startswith("doi:")
-    ]
+    alternatives = query.get("search_query", [""])[0].split(" OR ")
+    dois = [t.removeprefix("doi:").strip('"').lower() for t in alternatives if t.startswith("doi:")]
     for entry in list(root.findall(f"{ATOM}entry")):
         entry_id = entry.findtext(f"{ATOM}id", "").rsplit("/", 1)[-1].split("v")[0]
         title = " ".join(entry.findtext(f"{ATOM}title", "").lower().split())
@@ -30,7 +29,7 @@ def _answer(feed: Path, query: dict[str, list[str]]) -> bytes:
         if ids:
             keep = entry_id in {i.split("v")[0] for i in ids}
         elif dois:
-            keep = all(doi in carried for doi in dois)
+            keep = any(doi in carried for doi in dois)
         else:
             keep = bool(words) and all(word in title for word in words)
         if not keep:

@@ -86,11 +86,11 @@ def test_resolving_through_a_local_api_spaces_requests(demo_day: Path) -> None:
     assert titles["2605.23909"] == "Confidence Calibration in Large Language Models"
     assert [line.split(":")[0] for line in result.unmatched] == ["unknown2019"]
     assert len(result.malformed) == 2
-    # One id query, a title search, and for the entry with a journal DOI a DOI search before
-    # its title search, each after the 3-second spacing.
+    # One id query, one DOI search for the entry with a journal DOI, then a title search for
+    # each entry still unmatched, each after the 3-second spacing.
     assert len(seen) == 4
     assert "id_list=" in seen[0]
-    assert parse_qs(seen[2])["search_query"] == ['doi:"10.1000/xyz123"']
+    assert parse_qs(seen[1])["search_query"] == ['doi:"10.1000/xyz123"']
     assert result.unmatched == [
         "unknown2019: no arXiv record carries DOI 10.1000/xyz123, and no arXiv paper has the "
         "title 'A Paper That Was Never on arXiv'"
@@ -123,7 +123,7 @@ def test_a_journal_doi_is_matched_through_the_arxiv_record_that_carries_it(
     # The journal's title differs from the arXiv title, so only the DOI can find the paper.
     assert [paper.id for paper in result.papers] == ["2605.23926"]
     assert result.unmatched == []
-    assert [parse_qs(query)["search_query"] for query in seen] == [['doi:"10.5555/JMLE.2026.0117"']]
+    assert [parse_qs(query)["search_query"] for query in seen] == [['doi:"10.5555/jmle.2026.0117"']]
 
 
 def test_an_answer_without_the_doi_is_not_taken_and_the_title_search_follows(
@@ -161,3 +161,19 @@ def _only(feed: Path, paper_id: str, out: Path) -> Path:
             root.remove(entry)
     tree.write(out, xml_declaration=True, encoding="utf-8")
     return out
+
+
+def test_many_dois_go_twenty_to_a_query(demo_day: Path, tmp_path: Path) -> None:
+    carried = {"2605.23908": "10.7/a.8", "2605.23926": "10.7/a.26", "2605.23912": "10.7/A.41"}
+    feed = with_dois(demo_day / "api-query.atom.xml", carried, tmp_path / "feed.xml")
+    asked = [f"10.7/a.{n}" for n in range(45)]
+    clock = iter(float(n) for n in range(100))
+    with fake_arxiv_api(feed) as (url, seen), make_client() as client:
+        spacing = Spacing(3.0, clock=lambda: next(clock), sleep=lambda _: None)
+        found = ApiSource(client, url, [], spacing=spacing).fetch_dois(asked)
+    assert {doi: paper.id for doi, paper in found.items()} == {
+        "10.7/a.8": "2605.23908",
+        "10.7/a.26": "2605.23926",
+        "10.7/a.41": "2605.23912",
+    }
+    assert [parse_qs(query)["search_query"][0].count("doi:") for query in seen] == [20, 20, 5]

@@ -3,10 +3,11 @@
 Each format is parsed into :class:`Reference` values (an arXiv id, a DOI, a title, whichever the
 entry has); a malformed entry is reported and skipped, never fatal. References are resolved
 through the arXiv API: ids directly (in pages, one request at most every 3 seconds), arXiv DOIs
-(``10.48550/arXiv.*``) as ids, any other DOI by arXiv's ``doi:`` search (the answer must carry
-that DOI in its ``arxiv:doi``), and the rest, or a DOI arXiv does not know, by a title search
-whose answer must carry the same title. What cannot be resolved is reported. A Zotero library
-read through its web API gives the same references (see :mod:`papersift.seed_zotero`).
+(``10.48550/arXiv.*``) as ids, any other DOI by arXiv's ``doi:`` search (many DOIs a query; the
+answer must carry that DOI in its ``arxiv:doi``), and the rest, or a DOI arXiv does not know, by
+a title search whose answer must carry the same title. What cannot be resolved is reported. A
+Zotero library read through its web API gives the same references (see
+:mod:`papersift.seed_zotero`).
 """
 
 from __future__ import annotations
@@ -323,10 +324,11 @@ def resolve(parsed: Parsed, api: ApiSource, date: dt.date | None = None) -> Seed
                 result.unmatched.append(f"{reference.label}: arXiv {reference.arxiv_id} not found")
             elif paper not in result.papers:
                 result.papers.append(paper)
+    by_doi = _by_doi(api, [r.doi for r in parsed.references if r.doi and not r.arxiv_id])
     for reference in parsed.references:
         if reference.arxiv_id:
             continue
-        paper = _by_doi(api, reference) if reference.doi else None
+        paper = by_doi.get((reference.doi or "").lower())
         if paper is None and reference.title:
             paper = _by_title(api, reference)
         if paper is None:
@@ -343,13 +345,14 @@ def _unmatched(reference: Reference) -> str:
     return f"{reference.label}: {', and '.join(parts)}"
 
 
-def _by_doi(api: ApiSource, reference: Reference) -> Paper | None:
+def _by_doi(api: ApiSource, dois: list[str]) -> dict[str, Paper]:
+    if not dois:
+        return {}
     try:
-        papers = api.fetch_doi(reference.doi or "")
+        return api.fetch_dois(dois)
     except FeedError as exc:
-        logger.warning("DOI search for %s failed: %s", reference.label, exc.message)
-        return None
-    return papers[0] if papers else None
+        logger.warning("DOI search failed, titles are searched instead: %s", exc.message)
+        return {}
 
 
 def _by_title(api: ApiSource, reference: Reference) -> Paper | None:

@@ -185,23 +185,36 @@ class ApiSource:
         params = {"search_query": query, "start": "0", "max_results": str(max_results)}
         return self._fetch_page(params, None)
 
-    def fetch_doi(self, doi: str, max_results: int = 5) -> list[Paper]:
-        """The papers whose arXiv record carries ``doi`` (its ``arxiv:doi``, a journal's DOI).
+    def fetch_dois(self, dois: list[str], per_query: int = 20) -> dict[str, Paper]:
+        """The papers whose arXiv record carries one of ``dois`` (its ``arxiv:doi``, a journal's
+        DOI), by the DOI asked for, lower-cased; DOIs no record carries are absent.
 
-        arXiv's search answers a ``doi:`` query although its manual does not list the prefix;
-        every paper it returns is checked against the DOIs its record carries, so a loose match
-        is never taken for the paper asked for.
+        arXiv's search answers ``doi:`` queries although its manual does not list the prefix;
+        up to ``per_query`` DOIs go in one query joined by ``OR``, and every paper returned is
+        checked against the DOIs its record carries, so a loose match is never taken.
         """
-        quoted = doi.strip().replace('"', "")
-        params = {"search_query": f'doi:"{quoted}"', "start": "0", "max_results": str(max_results)}
+        wanted = list(dict.fromkeys(doi.strip().replace('"', "").lower() for doi in dois if doi))
+        found: dict[str, Paper] = {}
+        for begin in range(0, len(wanted), per_query):
+            chunk = wanted[begin : begin + per_query]
+            for doi, paper in self._doi_page(chunk):
+                found.setdefault(doi, paper)
+        return found
+
+    def _doi_page(self, dois: list[str]) -> list[tuple[str, Paper]]:
+        query = " OR ".join(f'doi:"{doi}"' for doi in dois)
+        params = {"search_query": query, "start": "0", "max_results": str(2 * len(dois))}
         self.spacing.wait()
         source = str(httpx.URL(self.url, params=params))
         logger.debug("arXiv API query: %s", source[:300])
         data = fetch_feed(self.client, self.url, params, hint="Check [sources] api_url.")
         listing = parse_fetched(lambda: parse_atom(data, source, self.categories, None))
         carried = record_dois(data)
-        wanted = quoted.lower()
-        return [paper for paper in listing.papers.values() if wanted in carried.get(paper.id, ())]
+        return [
+            (doi, paper)
+            for paper in listing.papers.values()
+            for doi in sorted(carried.get(paper.id, set()) & set(dois))
+        ]
 
     def fetch_submitted(self, start: dt.datetime, end: dt.datetime, date: dt.date) -> Listing:
         """Papers of the followed categories submitted between ``start`` and ``end`` (UTC)."""
