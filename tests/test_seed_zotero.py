@@ -142,21 +142,36 @@ def test_a_rate_limit_that_persists_stops_after_a_bounded_number_of_tries(
 
 
 @pytest.mark.parametrize(
-    ("fault", "message"),
+    ("faults", "message"),
     [
-        (Fault(200, b"[{not json", content_type="application/json"), "JSON that cannot be read"),
-        (Fault(200, b'{"items": []}', content_type="application/json"), "not a list of items"),
-        (Fault(200, b"<html><body>Sign in</body></html>", content_type="text/html"), "not a list"),
-        (Fault(500, b"An error occurred"), "Code: 500"),
+        ([Fault(200, b"[{not json", content_type="application/json")], "JSON that cannot be"),
+        ([Fault(200, b'{"items": []}', content_type="application/json")], "not a list of items"),
+        ([Fault(200, b"<html><body>Sign in</body></html>", content_type="text/html")], "not a"),
+        ([Fault(500, b"An error occurred")] * 3, "Code: 500"),
     ],
 )
 def test_a_malformed_reply_is_a_library_error(
-    items: list[dict[str, Any]], fault: Fault, message: str
+    items: list[dict[str, Any]], faults: list[Fault], message: str
 ) -> None:
+    pauses: list[float] = []
     with fake_zotero({"users/475425": Library(items, KEY)}) as fake:
-        fake.fail_next(fault)
+        fake.fail_next(*faults)
         with pytest.raises(LibraryError, match=message):
-            read_zotero(_settings(fake.url))
+            read_zotero(_settings(fake.url), sleep=pauses.append)
+    assert len(fake.requests) == len(faults)
+    assert len(pauses) == len(faults) - 1
+
+
+def test_a_server_error_is_sent_again_after_the_pause_asked_for(
+    items: list[dict[str, Any]],
+) -> None:
+    pauses: list[float] = []
+    with fake_zotero({"users/475425": Library(items, KEY)}, page_size=4) as fake:
+        fake.fail_next(Fault(503, b"Service Unavailable", {"Retry-After": "4"}), Fault(502))
+        parsed = read_zotero(_settings(fake.url), sleep=pauses.append)
+    assert len(parsed.references) == 6
+    assert len(fake.requests) == 5
+    assert pauses == [4.0, 2.0]
 
 
 def test_fewer_items_than_announced_are_reported(items: list[dict[str, Any]]) -> None:
@@ -172,8 +187,10 @@ def test_an_unreachable_server_is_a_library_error() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    pauses: list[float] = []
     with pytest.raises(LibraryError, match="cannot be reached"):
-        read_zotero(_settings(f"http://127.0.0.1:{port}"))
+        read_zotero(_settings(f"http://127.0.0.1:{port}"), sleep=pauses.append)
+    assert pauses == [1.0, 2.0]
 
 
 def test_pause_values() -> None:

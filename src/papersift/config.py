@@ -281,6 +281,8 @@ class ZoteroSettings(_Section):
     """Read only this collection (its key, e.g. ``ABCD2345``); empty reads the whole library."""
     max_wait: float = Field(60.0, ge=0)
     """The longest pause papersift takes when the server asks for one (Backoff, Retry-After)."""
+    retries: int = Field(2, ge=0, le=10)
+    """How often a request answered with a 5xx status, or not answered, is sent again."""
 
 
 class Settings(_Section):

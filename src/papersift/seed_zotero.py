@@ -6,9 +6,10 @@ entry of an exported file: the arXiv id from the item's ``archiveID``, URL or ``
 an arXiv DOI), otherwise its DOI and title. Notes and attachments are not papers and are passed
 over; an item without any id or title is reported as malformed.
 
-The server's requests to pause (``Backoff`` on any reply, ``Retry-After`` on a 429) are honoured
-up to ``[zotero] max_wait`` seconds; a longer demand stops the import with a message rather than
-hanging a daily job. Nothing is stored unless the whole library was read.
+The server's requests to pause (``Backoff`` on any reply, ``Retry-After`` on a 429 or 503) are
+honoured up to ``[zotero] max_wait`` seconds; a longer demand stops the import with a message
+rather than hanging a daily job. A request answered with a 5xx status, or not at all, is sent
+again ``[zotero] retries`` times. Nothing is stored unless the whole library was read.
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ def read_zotero(settings: ZoteroSettings, sleep: Callable[[float], None] = time.
             "Pass --zotero USER_OR_GROUP_ID, or set library_id in [zotero] of the config.",
         )
     library = _open(settings, sleep)
-    items, total = _read_pages(library, settings)
+    try:
+        items, total = _read_pages(library, settings)
+    finally:
+        library.client.close()
     parsed = parse_zotero_items(items)
     if total is not None and total > len(items):
         parsed.malformed.append(
@@ -106,19 +110,28 @@ def _open(settings: ZoteroSettings, sleep: Callable[[float], None]) -> Any:
         from pyzotero import Zotero
     except ImportError:
         raise MissingExtraError("Seeding from a Zotero library", "zotero") from None
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    library = _bounded(Zotero, settings, sleep)(settings.library_id, settings.library_type, key)
+    # pyzotero has no constructor argument for the address; its requests are built on this.
+    library.endpoint = settings.base_url.rstrip("/")
+    return library
 
-    class Library(Zotero):
-        """pyzotero's client with every pause the server asks for bounded by ``max_wait``."""
 
+def _bounded(base: type, settings: ZoteroSettings, sleep: Callable[[float], None]) -> type:
+    """pyzotero's client with every pause bounded by ``max_wait`` and 5xx replies sent again."""
+
+    def too_long(seconds: float) -> LibraryError:
+        return LibraryError(
+            f"The Zotero API at {settings.base_url} asked for a pause of {seconds:.0f} s, "
+            f"longer than [zotero] max_wait ({settings.max_wait:.0f} s); nothing was imported.",
+            "Try again later, or raise max_wait in [zotero] of the config.",
+        )
+
+    class Library(base):  # type: ignore[valid-type,misc]
         def _set_backoff(self, duration: str | float) -> None:
             seconds = pause_seconds(duration)
             if seconds > settings.max_wait:
-                raise LibraryError(
-                    f"The Zotero API at {settings.base_url} asked for a pause of {seconds:.0f} s, "
-                    f"longer than [zotero] max_wait ({settings.max_wait:.0f} s); nothing was "
-                    "imported.",
-                    "Try again later, or raise max_wait in [zotero] of the config.",
-                )
+                raise too_long(seconds)
             self.backoff_until = time.time() + seconds
 
         def _check_backoff(self) -> None:
@@ -128,11 +141,42 @@ def _open(settings: ZoteroSettings, sleep: Callable[[float], None]) -> Any:
                 logger.info("The Zotero API asked for a pause; waiting %.1f s", remainder)
                 sleep(remainder)
 
-    key = settings.api_key.get_secret_value() if settings.api_key else None
-    library = Library(settings.library_id, settings.library_type, key)
-    # pyzotero has no constructor argument for the address; its requests are built on this.
-    library.endpoint = settings.base_url.rstrip("/")
-    return library
+        def _send(self, method: str, url: str, **kwargs: Any) -> Any:
+            def send() -> Any:
+                return super(Library, self)._send(method, url, **kwargs)
+
+            return _sent_again(send, settings, sleep, too_long)
+
+    return Library
+
+
+def _sent_again(
+    send: Callable[[], Any],
+    settings: ZoteroSettings,
+    sleep: Callable[[float], None],
+    too_long: Callable[[float], LibraryError],
+) -> Any:
+    """``send()``, again after a pause while it fails or is answered with a 5xx status."""
+    import httpx2
+
+    attempt = 0
+    while True:
+        try:
+            response = send()
+        except httpx2.TransportError as exc:
+            if attempt >= settings.retries:
+                raise
+            logger.info("Zotero API request failed (%s); sending it again", exc)
+            pause = 2.0**attempt
+        else:
+            if response.status_code < 500 or attempt >= settings.retries:
+                return response
+            pause = pause_seconds(response.headers.get("Retry-After") or 2.0**attempt)
+            if pause > settings.max_wait:
+                raise too_long(pause)
+            logger.info("Zotero API answered %d; sending again", response.status_code)
+        sleep(pause)
+        attempt += 1
 
 
 def pause_seconds(value: str | float) -> float:
