@@ -46,10 +46,13 @@ class FakeZotero:
     libraries: dict[str, Library]
     page_size: int = 100
     url: str = ""
+    origin: str = ""
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     backoff: str | None = None
     """Sent as ``Backoff`` with every successful reply when set."""
+    prefix: str = ""
+    """A sub-path the API is served under, as a self-hosted server may be (``/zotero``)."""
 
     def fail_next(self, *faults: Fault) -> None:
         """Answer the next requests with ``faults``, one each, before serving normally again."""
@@ -66,7 +69,9 @@ def _key_of(headers: Any, query: dict[str, list[str]]) -> str | None:
 
 
 def _route(fake: FakeZotero, path: str) -> tuple[Library | None, list[Any] | None]:
-    parts = path.strip("/").split("/")
+    if not path.startswith(fake.prefix + "/"):
+        return None, None
+    parts = path.removeprefix(fake.prefix).strip("/").split("/")
     if len(parts) < 4 or parts[0] not in {"users", "groups"} or parts[-2:] != ["items", "top"]:
         return None, None
     library = fake.libraries.get(f"{parts[0]}/{parts[1]}")
@@ -83,7 +88,7 @@ def _route(fake: FakeZotero, path: str) -> tuple[Library | None, list[Any] | Non
 
 def _links(fake: FakeZotero, path: str, query: dict[str, str], start: int, limit: int, total: int):
     def link(at: int) -> str:
-        return f"{fake.url}{path}?{urlencode({**query, 'start': str(at), 'limit': str(limit)})}"
+        return f"{fake.origin}{path}?{urlencode({**query, 'start': str(at), 'limit': str(limit)})}"
 
     links = []
     if start + limit < total:
@@ -148,11 +153,15 @@ def _handler(fake: FakeZotero) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def fake_zotero(libraries: dict[str, Library], page_size: int = 100) -> Iterator[FakeZotero]:
-    """Serve ``libraries`` on 127.0.0.1 (a free port); yields the state, its ``url`` set."""
-    fake = FakeZotero(libraries, page_size)
+def fake_zotero(
+    libraries: dict[str, Library], page_size: int = 100, prefix: str = ""
+) -> Iterator[FakeZotero]:
+    """Serve ``libraries`` on 127.0.0.1 (a free port) under ``prefix``; yields the state, its
+    ``url`` (the API's base address, prefix included) set."""
+    fake = FakeZotero(libraries, page_size, prefix=prefix)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    fake.origin = f"http://127.0.0.1:{server.server_address[1]}"
+    fake.url = fake.origin + prefix
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -81,6 +81,15 @@ def test_every_page_is_read_with_the_key(items: list[dict[str, Any]]) -> None:
         assert headers.get("Zotero-API-Version") == "3"
 
 
+def test_a_server_under_a_sub_path_pages_too(items: list[dict[str, Any]]) -> None:
+    with fake_zotero({"users/475425": Library(items, KEY)}, page_size=4, prefix="/zotero") as fake:
+        parsed = read_zotero(_settings(fake.url))
+    assert len(parsed.references) == 6
+    assert [path.split("?")[0] for path, _ in fake.requests] == [
+        "/zotero/users/475425/items/top"
+    ] * 3
+
+
 def test_a_group_collection_and_a_public_library(items: list[dict[str, Any]]) -> None:
     library = Library(items, None, {"ML2026AA": ["X2B5QJ8M", "7QZ4NW3K"]})
     with fake_zotero({"groups/90210": library}) as fake:

@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlparse
 
 from papersift.config import ZoteroSettings
 from papersift.errors import InputError, LibraryError, MissingExtraError
@@ -140,6 +141,14 @@ def _bounded(base: type, settings: ZoteroSettings, sleep: Callable[[float], None
             if remainder > 0:
                 logger.info("The Zotero API asked for a pause; waiting %.1f s", remainder)
                 sleep(remainder)
+
+        def _striplocal(self, url: str) -> str:
+            # A next-page link carries the server's whole path; the endpoint's own path (a
+            # server under a sub-path) is joined on again, so it is taken off here.
+            prefix = urlparse(self.endpoint).path.rstrip("/")
+            if prefix and url.startswith(prefix + "/"):
+                return url[len(prefix) :]
+            return super()._striplocal(url)
 
         def _send(self, method: str, url: str, **kwargs: Any) -> Any:
             def send() -> Any:
