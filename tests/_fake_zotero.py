@@ -1,10 +1,11 @@
 """A local Zotero web API (v3): libraries of JSON items, paged with ``Link`` and ``Total-Results``.
 
-Only what a read of a library's top-level items needs: ``/users/ID/items/top``,
-``/groups/ID/items/top`` and ``/{users,groups}/ID/collections/KEY/items/top``, with ``start`` and
-``limit``; the key checked as the real server does (``Zotero-API-Key`` header, ``Authorization:
-Bearer`` or a ``key`` parameter; a wrong key is 403, a library that does not exist is 404). The
-server caps ``limit`` at ``page_size`` as the real one caps it at 100, so small libraries page.
+Only what a read of a library's items needs: ``/{users,groups}/ID/items`` and
+``/{users,groups}/ID/collections/KEY/items`` (child items included), the same with ``/top``
+(top-level items only), with ``start`` and ``limit``; the key checked as the real server does
+(``Zotero-API-Key`` header, ``Authorization: Bearer`` or a ``key`` parameter; a wrong key is 403,
+a library that does not exist is 404). The server caps ``limit`` at ``page_size`` as the real
+one caps it at 100, so small libraries page.
 Faults are queued with :meth:`FakeZotero.fail_next` and answer the next requests in order.
 """
 
@@ -72,17 +73,21 @@ def _route(fake: FakeZotero, path: str) -> tuple[Library | None, list[Any] | Non
     if not path.startswith(fake.prefix + "/"):
         return None, None
     parts = path.removeprefix(fake.prefix).strip("/").split("/")
-    if len(parts) < 4 or parts[0] not in {"users", "groups"} or parts[-2:] != ["items", "top"]:
+    top = parts[-2:] == ["items", "top"]
+    if len(parts) < 3 or parts[0] not in {"users", "groups"} or not (top or parts[-1] == "items"):
         return None, None
     library = fake.libraries.get(f"{parts[0]}/{parts[1]}")
     if library is None:
         return None, None
-    middle = parts[2:-2]
+    middle = parts[2:-2] if top else parts[2:-1]
+    items = [i for i in library.items if not (top and i["data"].get("parentItem"))]
     if not middle:
-        return library, library.items
+        return library, items
     if len(middle) == 2 and middle[0] == "collections" and middle[1] in library.collections:
         wanted = set(library.collections[middle[1]])
-        return library, [item for item in library.items if item.get("key") in wanted]
+        return library, [
+            i for i in items if i.get("key") in wanted or i["data"].get("parentItem") in wanted
+        ]
     return library, None
 
 

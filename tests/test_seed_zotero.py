@@ -47,6 +47,7 @@ def test_items_become_references(items: list[dict[str, Any]]) -> None:
         "Zotero item M3HJ8C2E",
         "Zotero item 9FJ2KQ7L",
         "Zotero item R4T6Y8U2",
+        "Zotero item K5L6M7N8",
     ]
     assert by_label["Zotero item X2B5QJ8M"].arxiv_id == "2605.14890"  # archiveID
     assert by_label["Zotero item 7QZ4NW3K"].arxiv_id == "2605.23908"  # extra "arXiv: ..."
@@ -56,26 +57,28 @@ def test_items_become_references(items: list[dict[str, Any]]) -> None:
     assert calibration.title == "Confidence Calibration in Large Language Models"
     assert by_label["Zotero item M3HJ8C2E"].doi == "10.5555/jmle.2026.0117"
     assert by_label["Zotero item M3HJ8C2E"].arxiv_id is None
+    # A journal article whose preprint is named only by its attached PDF's URL.
+    assert by_label["Zotero item K5L6M7N8"].arxiv_id == "2605.23928"
     # The note and the attachment are not papers; the untitled book and the broken items are
     # reported.
     assert parsed.malformed == [
+        "Zotero item 12: not an item object with 'data'",
+        "Zotero item 13: not an item object with 'data'",
         "Zotero item Z9Y8X7W6: no arXiv id, DOI or title",
-        "Zotero item 10: not an item object with 'data'",
-        "Zotero item 11: not an item object with 'data'",
     ]
 
 
 def test_every_page_is_read_with_the_key(items: list[dict[str, Any]]) -> None:
     with fake_zotero({"users/475425": Library(items, KEY)}, page_size=4) as fake:
         parsed = read_zotero(_settings(fake.url))
-    assert len(parsed.references) == 6
+    assert len(parsed.references) == 7
     assert parsed.malformed == ["Zotero item Z9Y8X7W6: no arXiv id, DOI or title"]
     starts = [
         path.split("start=")[1].split("&")[0] if "start=" in path else "0"
         for path, _ in fake.requests
     ]
     assert starts == ["0", "4", "8"]
-    assert all(path.startswith("/users/475425/items/top") for path, _ in fake.requests)
+    assert all(path.startswith("/users/475425/items?") for path, _ in fake.requests)
     for _, headers in fake.requests:
         assert headers.get("Authorization") == f"Bearer {KEY}"
         assert headers.get("Zotero-API-Version") == "3"
@@ -84,21 +87,19 @@ def test_every_page_is_read_with_the_key(items: list[dict[str, Any]]) -> None:
 def test_a_server_under_a_sub_path_pages_too(items: list[dict[str, Any]]) -> None:
     with fake_zotero({"users/475425": Library(items, KEY)}, page_size=4, prefix="/zotero") as fake:
         parsed = read_zotero(_settings(fake.url))
-    assert len(parsed.references) == 6
-    assert [path.split("?")[0] for path, _ in fake.requests] == [
-        "/zotero/users/475425/items/top"
-    ] * 3
+    assert len(parsed.references) == 7
+    assert [path.split("?")[0] for path, _ in fake.requests] == ["/zotero/users/475425/items"] * 3
 
 
 def test_a_group_collection_and_a_public_library(items: list[dict[str, Any]]) -> None:
-    library = Library(items, None, {"ML2026AA": ["X2B5QJ8M", "7QZ4NW3K"]})
+    library = Library(items, None, {"ML2026AA": ["X2B5QJ8M", "7QZ4NW3K", "K5L6M7N8"]})
     with fake_zotero({"groups/90210": library}) as fake:
         settings = ZoteroSettings(
             base_url=fake.url, library_id="90210", library_type="group", collection="ML2026AA"
         )
         parsed = read_zotero(settings)
-    assert [r.arxiv_id for r in parsed.references] == ["2605.14890", "2605.23908"]
-    assert fake.requests[0][0].startswith("/groups/90210/collections/ML2026AA/items/top")
+    assert [r.arxiv_id for r in parsed.references] == ["2605.14890", "2605.23908", "2605.23928"]
+    assert fake.requests[0][0].startswith("/groups/90210/collections/ML2026AA/items?")
     assert "Authorization" not in fake.requests[0][1]
 
 
@@ -125,7 +126,7 @@ def test_rate_limit_and_backoff_are_honoured(items: list[dict[str, Any]]) -> Non
         fake.fail_next(Fault(429, b"Too many requests", {"Retry-After": "7"}))
         fake.backoff = "2"
         parsed = read_zotero(_settings(fake.url), sleep=pauses.append)
-    assert len(parsed.references) == 6
+    assert len(parsed.references) == 7
     # The refused request is sent again after the 7 s asked for; every page after a reply
     # carrying Backoff waits the 2 s asked for.
     assert len(fake.requests) == 4
@@ -178,7 +179,7 @@ def test_a_server_error_is_sent_again_after_the_pause_asked_for(
     with fake_zotero({"users/475425": Library(items, KEY)}, page_size=4) as fake:
         fake.fail_next(Fault(503, b"Service Unavailable", {"Retry-After": "4"}), Fault(502))
         parsed = read_zotero(_settings(fake.url), sleep=pauses.append)
-    assert len(parsed.references) == 6
+    assert len(parsed.references) == 7
     assert len(fake.requests) == 5
     assert pauses == [4.0, 2.0]
 
@@ -189,7 +190,7 @@ def test_fewer_items_than_announced_are_reported(items: list[dict[str, Any]]) ->
         fake.fail_next(Fault(200, body, {"Total-Results": "9"}, "application/json"))
         parsed = read_zotero(_settings(fake.url))
     assert len(parsed.references) == 2
-    assert parsed.malformed == ["the library reported 9 top-level items but 2 were received"]
+    assert parsed.malformed == ["the library reported 9 items but 2 were received"]
 
 
 def test_an_unreachable_server_is_a_library_error() -> None:
@@ -225,7 +226,14 @@ def test_a_library_resolves_through_ids_dois_and_titles(
         spacing = Spacing(3.0, clock=lambda: next(clock), sleep=pauses.append)
         result = resolve(parsed, ApiSource(client, url, [], spacing=spacing), dt.date(2026, 5, 27))
     found = {paper.id: paper.title for paper in result.papers}
-    assert set(found) == {"2605.14890", "2605.23908", "2605.23909", "2605.23926", "2605.23912"}
+    assert set(found) == {
+        "2605.14890",
+        "2605.23908",
+        "2605.23909",
+        "2605.23926",
+        "2605.23912",
+        "2605.23928",
+    }
     # The journal version's title differs from arXiv's; the DOI found it.
     assert found["2605.23926"].startswith("How Much Thinking is Enough?")
     assert result.unmatched == [
@@ -320,5 +328,5 @@ def test_seed_command_reads_the_library_named_in_the_config(
         )
     assert done.exit_code == 0, done.output
     assert "Seeded 1 paper(s); 0 not matched; 0 malformed entries." in done.output
-    assert zot.requests[0][0].startswith("/groups/90210/collections/ML2026AA/items/top")
+    assert zot.requests[0][0].startswith("/groups/90210/collections/ML2026AA/items?")
     assert both.exit_code == 2 and "exactly one of" in both.output

@@ -1,10 +1,11 @@
 """Seeds from a Zotero library, read through the Zotero web API (v3) with pyzotero.
 
-Every top-level item of the library (or of one collection) is read, page after page as the
-server's ``Link`` headers lead, and turned into a :class:`~papersift.seed.Reference` like an
-entry of an exported file: the arXiv id from the item's ``archiveID``, URL or ``extra`` field (or
-an arXiv DOI), otherwise its DOI and title. Notes and attachments are not papers and are passed
-over; an item without any id or title is reported as malformed.
+Every item of the library (or of one collection) is read, page after page as the server's
+``Link`` headers lead, and each top-level item turned into a :class:`~papersift.seed.Reference`
+like an entry of an exported file: the arXiv id from the item's ``archiveID``, URL or ``extra``
+field, an arXiv DOI, or the URL of one of its attachments (a preprint PDF or snapshot),
+otherwise its DOI and title. Notes and attachments are not papers themselves; an item without
+any id or title is reported as malformed.
 
 The server's requests to pause (``Backoff`` on any reply, ``Retry-After`` on a 429 or 503) are
 honoured up to ``[zotero] max_wait`` seconds; a longer demand stops the import with a message
@@ -24,7 +25,7 @@ from urllib.parse import urlparse
 
 from papersift.config import ZoteroSettings
 from papersift.errors import InputError, LibraryError, MissingExtraError
-from papersift.seed import Parsed, keep_reference, make_reference
+from papersift.seed import Parsed, Reference, keep_reference, make_reference
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def read_zotero(settings: ZoteroSettings, sleep: Callable[[float], None] = time.
     parsed = parse_zotero_items(items)
     if total is not None and total > len(items):
         parsed.malformed.append(
-            f"the library reported {total} top-level items but {len(items)} were received"
+            f"the library reported {total} items but {len(items)} were received"
         )
     logger.info(
         "Zotero library %s: %d item(s), %d reference(s), %d malformed",
@@ -72,28 +73,42 @@ def read_zotero(settings: ZoteroSettings, sleep: Callable[[float], None] = time.
 
 
 def parse_zotero_items(items: list[Any]) -> Parsed:
-    """Zotero web API items (JSON objects with a ``data`` object) as references."""
+    """Zotero web API items (JSON objects with a ``data`` object) as references.
+
+    Child items (attachments and notes with a ``parentItem``) are not papers, but an attachment's
+    URL may be the only place a journal article's arXiv preprint is named, so it counts for its
+    parent.
+    """
     parsed = Parsed()
+    entries: list[tuple[str, dict[str, Any]]] = []
+    child_urls: dict[str, list[str]] = {}
     for index, item in enumerate(items, 1):
         data = item.get("data") if isinstance(item, dict) else None
         if not isinstance(data, dict):
             parsed.malformed.append(f"Zotero item {index}: not an item object with 'data'")
             continue
         key = _field(data, "key") or _field(item, "key")
-        label = f"Zotero item {key}" if key else f"Zotero item {index}"
-        if _field(data, "itemType") in NOT_PAPERS:
+        parent = _field(data, "parentItem")
+        if parent or _field(data, "itemType") in NOT_PAPERS:
+            if parent and _field(data, "url"):
+                child_urls.setdefault(parent, []).append(_field(data, "url") or "")
             continue
-        extra = _field(data, "extra") or ""
-        arxiv = " ".join(
-            value for value in (_field(data, "archiveID"), _field(data, "url"), extra) if value
-        )
-        doi = _field(data, "DOI")
-        if not doi:
-            found = _DOI_LINE.search(extra)
-            doi = found.group(1) if found else None
-        reference = make_reference(label, arxiv or None, doi, _field(data, "title"))
-        keep_reference(parsed, reference)
+        entries.append((f"Zotero item {key}" if key else f"Zotero item {index}", data))
+    for label, data in entries:
+        urls = child_urls.get(_field(data, "key") or "", [])
+        keep_reference(parsed, _item_reference(label, data, urls))
     return parsed
+
+
+def _item_reference(label: str, data: dict[str, Any], child_urls: list[str]) -> Reference:
+    extra = _field(data, "extra") or ""
+    own = (_field(data, "archiveID"), _field(data, "url"), extra)
+    arxiv = " ".join(value for value in (*own, *child_urls) if value)
+    doi = _field(data, "DOI")
+    if not doi:
+        found = _DOI_LINE.search(extra)
+        doi = found.group(1) if found else None
+    return make_reference(label, arxiv or None, doi, _field(data, "title"))
 
 
 def _field(data: dict[str, Any], name: str) -> str | None:
@@ -245,9 +260,9 @@ def _read_pages(library: Any, settings: ZoteroSettings) -> tuple[list[Any], int 
 
 def _follow(library: Any, settings: ZoteroSettings) -> tuple[list[Any], int | None]:
     if settings.collection:
-        page = library.collection_items_top(settings.collection, limit=PAGE_SIZE)
+        page = library.collection_items(settings.collection, limit=PAGE_SIZE)
     else:
-        page = library.top(limit=PAGE_SIZE)
+        page = library.items(limit=PAGE_SIZE)
     total = _total(library)
     items = _checked(page, settings)
     for _ in range(MAX_PAGES):
