@@ -355,6 +355,8 @@ def _by_doi(api: ApiSource, dois: list[str]) -> dict[str, Paper]:
         return {}
 
 
+# TODO(#7): titles are searched one per request, 3 s apart; a library of many title-only
+# entries takes minutes to seed.
 def _by_title(api: ApiSource, reference: Reference) -> Paper | None:
     title = reference.title or ""
     words = re.sub(r"[^\w\s\-]", " ", title).split()
