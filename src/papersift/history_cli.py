@@ -5,6 +5,7 @@ They live beside ``cli.py`` to keep it short; ``cli.py`` registers them on its g
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -18,6 +19,7 @@ from papersift.errors import InputError
 from papersift.export import EXPORTERS
 from papersift.models import ArxivId
 from papersift.store.history import RunRow, load_paper_history, load_runs, load_shown
+from papersift.store.lockholder import run_lock_held
 from papersift.store.runs import open_store
 from papersift.store.store import Store
 from papersift.store.summary import digest_profiles, digest_span, run_profiles
@@ -85,6 +87,12 @@ def history(config_path: Path | None, limit: int, profile: str | None) -> None:
     with open_store(settings.store, readonly=True) as store:
         runs = load_runs(store, limit, profile)
         profiles = run_profiles(store) if not runs else []
+        if any(run.status == "running" for run in runs) and not run_lock_held(store.path):
+            # No process holds the run lock, so a run still marked running was killed.
+            runs = [
+                dataclasses.replace(run, status="interrupted") if run.status == "running" else run
+                for run in runs
+            ]
     if not runs:
         click.echo(_no_runs(profile, profiles))
         return
@@ -103,6 +111,8 @@ _INTERRUPTED = "the run's process ended before the run did (killed, or the machi
 def _run_lines(run: RunRow) -> list[str]:
     """One run's row, and below it the reason of a run that did not end with a digest."""
     cost = "unpriced" if run.cost is None else f"${run.cost:.4f}"
+    if run.ended_at is None:
+        cost = "-"  # a run still going, or killed, has not recorded what it spent
     mark = " (backfilled)" if run.backfilled else ""
     lines = [
         f"{run.run_id:>5}  {run.date or '-':10}  {run.profile[:12]:12}  {run.status:11}  "

@@ -109,7 +109,7 @@ def _run_day(
     interests = load_interests(settings.profile.interests)
     listing = fetch_listing(settings, options, reporter)
     if record is not None:
-        record.counts.date = listing.date
+        record.note_date(listing.date)
         store.save_listing(listing)
 
     empty = _empty_reason(listing, options)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from store_helpers import papersift, run_demo, write_config
+from store_helpers import DEMO_FEED, papersift, papersift_env, run_demo, write_config
+from test_store_judged_runs import judge_config, recorded_judgments
 
 from papersift.cli import main
 from papersift.models import Digest, DigestEntry
@@ -145,3 +150,35 @@ def test_export_of_an_empty_database(tmp_path: Path) -> None:
     Store.open(path).close()
     result = _invoke(path, "export")
     assert "the database holds no digest yet" in result.stderr
+
+
+def test_history_shows_a_killed_run_with_its_date_as_interrupted(tmp_path: Path) -> None:
+    db = tmp_path / "papersift.sqlite3"
+    server = FakeOpenAI(recorded_judgments(), ServerOptions(latency=2.0)).start()
+    victim = None
+    try:
+        config = judge_config(tmp_path / "k", server.base_url)
+        args = ["--db", str(db), "run", "--config", str(config), "--from-file", str(DEMO_FEED)]
+        victim = subprocess.Popen(
+            [sys.executable, "-m", "papersift", *args],
+            cwd=tmp_path,
+            env=papersift_env(OPENAI_API_KEY="test-key"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while server.stats.requests == 0:
+            assert victim.poll() is None and time.monotonic() < deadline, "never judged"
+            time.sleep(0.05)
+        live = papersift("--db", str(db), "history", cwd=tmp_path).stdout.splitlines()
+        assert re.match(r"\s+1\s+2026-05-26\s+judged\s+running\s", live[1]), live
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(30)
+    finally:
+        if victim is not None and victim.poll() is None:
+            victim.kill()
+            victim.wait()
+        server.stop()
+    lines = papersift("--db", str(db), "history", cwd=tmp_path).stdout.splitlines()
+    assert re.match(rf"\s+1\s+2026-05-26\s+judged\s+interrupted\s.*\s{STAMP}$", lines[1]), lines
+    assert lines[2].strip().startswith("interrupted: the run's process ended before the run did")

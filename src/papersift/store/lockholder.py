@@ -10,6 +10,7 @@ folder, it says that the holder cannot be seen from here.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,25 @@ class LockHolder:
             "Stop or wait for the papersift run there; the lock is freed when that process ends. "
             "Deleting the lock file does not free it.",
         )
+
+
+def run_lock_held(database: Path) -> bool:
+    """Whether some process holds the run lock of ``database`` now (tried without waiting and
+    without writing, so a read-only command can ask)."""
+    lock_path = database.with_name(database.name + ".lock")
+    try:
+        descriptor = os.open(lock_path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
+    return False
 
 
 def lock_holder(lock_path: Path) -> LockHolder:
