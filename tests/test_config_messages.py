@@ -135,3 +135,9 @@ def test_the_cli_prints_the_message_and_exits_2(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"Error: Config file {str(path)!r}: 'ranker' is text")
     assert '[ranker]\nkind = "hybrid"' in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_bad_key_is_named_at_once(tmp_path: Path) -> None:
+    error = _error(tmp_path, '[ranker]\ntop = 0\n[sources]\ntimeout = "x"\nretries = -1\n')
+    assert error.message.split(": key ")[1].startswith("'sources.timeout'")
+    assert "(also not allowed: 'sources.retries', 'ranker.top')" in error.message

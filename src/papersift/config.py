@@ -367,11 +367,8 @@ def _config_error(
         )
     value = error.get("input")
     shown = "***" if any(secret in key for secret in _SECRET_KEYS) else shown_value(value)
-    more = (
-        f" ({len(exc.errors()) - 1} more problem(s) after this one)"
-        if len(exc.errors()) > 1
-        else ""
-    )
+    others = [".".join(str(part) for part in e["loc"]) for e in exc.errors()[1:]]
+    more = f" (also not allowed: {', '.join(repr(k) for k in others)})" if others else ""
     if error["type"] == "model_type" and len(error["loc"]) == 1:
         return ConfigError(
             f"{where}: {key!r} is {toml_kind(value)} ({shown}), but it must be a table of "
