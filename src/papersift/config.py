@@ -268,6 +268,24 @@ class LearningSettings(_Section):
     """Multiplies the topic similarities beside the embedding before fitting."""
 
 
+class ZoteroSettings(_Section):
+    """A Zotero library read through the Zotero web API, for ``papersift seed --zotero``."""
+
+    base_url: str = "https://api.zotero.org"
+    """The web API's address; change it for a self-hosted Zotero data server."""
+    library_id: str | None = None
+    """The user's numeric id (zotero.org/settings/keys) or the group's id."""
+    library_type: Literal["user", "group"] = "user"
+    api_key: SecretStr | None = None
+    """Better given as ``ZOTERO_API_KEY``; public libraries need none. Never echoed."""
+    collection: str | None = None
+    """Read only this collection (its key, e.g. ``ABCD2345``); empty reads the whole library."""
+    max_wait: float = Field(60.0, ge=0)
+    """The longest pause papersift takes when the server asks for one (Backoff, Retry-After)."""
+    retries: int = Field(2, ge=0, le=10)
+    """How often a request answered with a 5xx status, or not answered, is sent again."""
+
+
 class Settings(_Section):
     """Everything one run needs, built once at the CLI edge and passed in."""
 
@@ -282,6 +300,7 @@ class Settings(_Section):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     learning: LearningSettings = Field(default_factory=LearningSettings)
+    zotero: ZoteroSettings = Field(default_factory=ZoteroSettings)
     path: Path | None = Field(None, exclude=True)
     """The file the settings came from, if any."""
 
@@ -298,6 +317,7 @@ _ENVIRONMENT = {
     "SMTP_USER": ("email", "user"),
     "SMTP_PASSWORD": ("email", "password"),
     "SMTP_FROM": ("email", "sender"),
+    "ZOTERO_API_KEY": ("zotero", "api_key"),
 }
 _SECRET_KEYS = ("api_key", "webhook_url", "bot_token", "password")
 

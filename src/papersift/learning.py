@@ -39,7 +39,14 @@ from papersift.rank.learned import (
     build_training_set,
     fit_model,
 )
-from papersift.seed import SeedFormat, SeedResult, read_library, resolve, seed_examples
+from papersift.seed import (
+    Parsed,
+    SeedFormat,
+    SeedResult,
+    read_library,
+    resolve,
+    seed_examples,
+)
 
 if TYPE_CHECKING:
     from papersift.store import Store
@@ -324,10 +331,21 @@ def fit_profile(settings: Settings) -> LinearModel | None:
 
 def seed_profile(settings: Settings, path: Path, kind: SeedFormat) -> SeedResult:
     """Import a library file as positive examples of the configured profile."""
+    return seed_parsed(settings, read_library(path, kind))
+
+
+def seed_zotero(settings: Settings) -> SeedResult:
+    """Import the Zotero library of ``[zotero]`` as positive examples of the configured profile."""
+    from papersift.seed_zotero import read_zotero
+
+    return seed_parsed(settings, read_zotero(settings.zotero))
+
+
+def seed_parsed(settings: Settings, parsed: Parsed) -> SeedResult:
+    """Resolve a library's references through the arXiv API and store the papers as seeds."""
     from papersift._http import make_client
     from papersift.sources.api import ApiSource
 
-    parsed = read_library(path, kind)
     sources = settings.sources
     with make_client(sources.timeout, sources.retries) as client:
         api = ApiSource(client, sources.api_url, sources.categories, sources.api_delay)
