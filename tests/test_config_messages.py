@@ -141,3 +141,10 @@ def test_every_bad_key_is_named_at_once(tmp_path: Path) -> None:
     error = _error(tmp_path, '[ranker]\ntop = 0\n[sources]\ntimeout = "x"\nretries = -1\n')
     assert error.message.split(": key ")[1].startswith("'sources.timeout'")
     assert "(also not allowed: 'sources.retries', 'ranker.top')" in error.message
+
+
+def test_a_section_given_a_secret_as_text_does_not_echo_it(tmp_path: Path) -> None:
+    error = _error(tmp_path, 'slack = "https://hooks.slack.com/services/T0/B0/s3cr3t"\n')
+    assert "'slack' is text (***), but it must be a table" in error.message
+    assert "s3cr3t" not in str(error)
+    assert "[slack]" in (error.hint or "")

@@ -390,10 +390,14 @@ def _config_error(
     others = [".".join(str(part) for part in e["loc"]) for e in exc.errors()[1:]]
     more = f" (also not allowed: {', '.join(repr(k) for k in others)})" if others else ""
     if error["type"] == "model_type" and len(error["loc"]) == 1:
+        defaults = _section_defaults(key)
+        if isinstance(value, str) and any(s in k for k in defaults for s in _SECRET_KEYS):
+            # A section that holds secrets may have been given one as its value: never echo it.
+            shown, value = "***", "..."
         return ConfigError(
             f"{where}: {key!r} is {toml_kind(value)} ({shown}), but it must be a table of "
             f"settings{more}.",
-            section_hint(key, value, _section_defaults(key)),
+            section_hint(key, value, defaults),
         )
     variable = (from_env or {}).get(key)
     subject = f"{where}: key {key!r}"
