@@ -193,10 +193,15 @@ def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) 
 )
 @click.option(
     "--features",
-    type=click.Choice(["embedding", "hashed"]),
-    default="embedding",
-    show_default=True,
-    help="MiniLM embeddings, or hashed word counts (no torch needed).",
+    type=click.Choice(["text", "embedding"]),
+    help="What the model reads: TF-IDF of the words, or MiniLM embeddings "
+    "[default: [learning] features of the config, text].",
+)
+@click.option(
+    "--ranker",
+    "ranker_kind",
+    type=click.Choice(["hybrid", "embedding", "tfidf"]),
+    help="The base ranker the model is blended with [default: [ranker] kind of the config].",
 )
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Embedding cache folder.")
 @click.option(
@@ -215,6 +220,11 @@ def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) 
     help="The share of each day the cascade sends to the judge.",
 )
 @click.option(
+    "--closed-loop",
+    is_flag=True,
+    help="Learn only from the papers the cascade judged, as in use, not from every paper.",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(path_type=Path),
@@ -223,18 +233,22 @@ def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) 
 def eval_learning(
     folder: Path,
     interests: Path | None,
-    features: str,
+    features: str | None,
+    ranker_kind: str | None,
     cache_dir: Path | None,
     out_dir: Path,
     cascade_share: float,
+    closed_loop: bool,
     config_path: Path | None,
 ) -> None:
     """Replay labelled days in order, each ranked by a model of the days before it."""
     from papersift.learning import evaluate_learning
 
     settings = load_settings(config_path) if config_path else Settings()
+    if ranker_kind is not None:
+        settings.ranker.kind = ranker_kind  # type: ignore[assignment]
     lines, written = evaluate_learning(
-        settings, folder, interests, features, cache_dir, out_dir, cascade_share
+        settings, folder, interests, features, cache_dir, out_dir, cascade_share, closed_loop
     )
     for line in lines:
         click.echo(line)
@@ -246,9 +260,7 @@ def echo_learning(folder: Path, interests: Path | None, cache_dir: Path | None, 
     """Run the learning replay with the default settings and print its figures."""
     from papersift.learning import evaluate_learning
 
-    lines, written = evaluate_learning(
-        Settings(), folder, interests, "embedding", cache_dir, out, 0.25
-    )
+    lines, written = evaluate_learning(Settings(), folder, interests, None, cache_dir, out, 0.25)
     for line in lines:
         click.echo(line)
     for path in written:

@@ -246,8 +246,12 @@ class LearningSettings(_Section):
     """Blend the learned model in once the profile has history; off ranks by interests alone."""
     dir: Path | None = None
     """Where the profile's examples, ratings and model are kept; defaults to the user data dir."""
-    positive_relevance: float = Field(8.0, ge=0, le=10)
-    """A judged paper with at least this relevance is a positive example."""
+    features: Literal["text", "embedding"] = "text"
+    """What the model reads of a paper: TF-IDF of its words (``text``), or its MiniLM embedding
+    (``embedding``, which needs an embedding-based ranker)."""
+    positive_relevance: float = Field(7.0, ge=0, le=10)
+    """A judged paper with at least this relevance is a positive example. Training on 7 and up
+    found more of the judge's 8-and-up picks on judged astro-ph days than training on 8."""
     half_life_days: float = Field(90.0, gt=0)
     """Evidence this many days old counts half, so interests may drift."""
     min_days: int = Field(3, ge=0)
@@ -262,10 +266,8 @@ class LearningSettings(_Section):
     rating_weight: float = Field(3.0, gt=0)
     """A rating counts this many judged examples."""
     seed_weight: float = Field(1.0, gt=0)
-    regularisation: float = Field(1.0, gt=0)
+    regularisation: float = Field(8.0, gt=0)
     """The logistic regression's inverse regularisation strength (scikit-learn's ``C``)."""
-    similarity_scale: float = Field(1.0, gt=0)
-    """Multiplies the topic similarities beside the embedding before fitting."""
 
 
 class ZoteroSettings(_Section):
