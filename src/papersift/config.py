@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from papersift._config_errors import expected, section_hint, shown_value, toml_kind
 from papersift.errors import ConfigError
 from papersift.models import ANNOUNCE_TYPES, AnnounceType
 
@@ -70,7 +71,7 @@ class FilterSettings(_Section):
     @classmethod
     def _known_types(cls, value: list[AnnounceType]) -> list[AnnounceType]:
         if not value:
-            raise ValueError(f"needs at least one of {', '.join(ANNOUNCE_TYPES)}")
+            raise ValueError(f"a list of at least one of {', '.join(ANNOUNCE_TYPES)}")
         return value
 
 
@@ -333,14 +334,17 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     chosen = path if path is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
     data: dict[str, Any] = {} if chosen is None else _read_toml(chosen)
 
+    from_env: dict[str, str] = {}
     for variable, (section, key) in _ENVIRONMENT.items():
-        if env.get(variable):
-            data.setdefault(section, {})[key] = env[variable]
+        # A section written as something other than a table is reported below, not filled in.
+        if env.get(variable) and isinstance(data.setdefault(section, {}), dict):
+            data[section][key] = env[variable]
+            from_env[f"{section}.{key}"] = variable
 
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise _config_error(exc, chosen, data) from None
+        raise _config_error(exc, chosen, data, from_env) from None
 
     if chosen is not None:
         settings.path = chosen
@@ -367,7 +371,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from None
 
 
-def _config_error(exc: ValidationError, path: Path | None, data: dict[str, Any]) -> ConfigError:
+def _config_error(
+    exc: ValidationError,
+    path: Path | None,
+    data: dict[str, Any],
+    from_env: Mapping[str, str] | None = None,
+) -> ConfigError:
     error = exc.errors()[0]
     key = ".".join(str(part) for part in error["loc"])
     where = f"Config file {str(path)!r}" if path else "The configuration"
@@ -379,16 +388,36 @@ def _config_error(exc: ValidationError, path: Path | None, data: dict[str, Any])
             f"Allowed keys{f' in [{section}]' if section else ''}: {', '.join(known)}.",
         )
     value = error.get("input")
-    shown = "***" if any(secret in key for secret in _SECRET_KEYS) else repr(value)
-    more = (
-        f" ({len(exc.errors()) - 1} more problem(s) after this one)"
-        if len(exc.errors()) > 1
-        else ""
-    )
+    shown = "***" if any(secret in key for secret in _SECRET_KEYS) else shown_value(value)
+    others = [".".join(str(part) for part in e["loc"]) for e in exc.errors()[1:]]
+    more = f" (also not allowed: {', '.join(repr(k) for k in others)})" if others else ""
+    if error["type"] == "model_type" and len(error["loc"]) == 1:
+        defaults = _section_defaults(key)
+        if isinstance(value, str) and any(s in k for k in defaults for s in _SECRET_KEYS):
+            # A section that holds secrets may have been given one as its value: never echo it.
+            shown, value = "***", "..."
+        return ConfigError(
+            f"{where}: {key!r} is {toml_kind(value)} ({shown}), but it must be a table of "
+            f"settings{more}.",
+            section_hint(key, value, defaults),
+        )
+    variable = (from_env or {}).get(key)
+    subject = f"{where}: key {key!r}"
+    if variable:
+        subject = f"The environment variable {variable} (for key {key!r})"
     return ConfigError(
-        f"{where}: key {key!r} has the value {shown}, which is not allowed{more}.",
-        f"Allowed: {error['msg']}.",
+        f"{subject} has the value {shown} ({toml_kind(value)}), which is not allowed{more}.",
+        f"Allowed: {expected(dict(error))}.",
     )
+
+
+def _section_defaults(section: str) -> dict[str, Any]:
+    model = Settings.model_fields[section].annotation
+    assert isinstance(model, type) and issubclass(model, BaseModel)
+    return {
+        name: field.get_default(call_default_factory=True)
+        for name, field in model.model_fields.items()
+    }
 
 
 def _known_keys(section: object) -> list[str]:

@@ -323,7 +323,7 @@ def record_rating(
         paper = next((p for p in known if p.id == paper_id), None)
     rating = Rating(paper_id, kind, dt.datetime.now(dt.UTC), note, paper)
     store.save_rating(settings.profile.name, rating)
-    logger.info("Rated %s %s", paper_id, kind)
+    logger.debug("Rated %s %s", paper_id, kind)
     return rating
 
 

@@ -109,6 +109,7 @@ def _run_day(
     interests = load_interests(settings.profile.interests)
     listing = fetch_listing(settings, options, reporter)
     if record is not None:
+        record.note_date(listing.date)
         store.save_listing(listing)
 
     empty = _empty_reason(listing, options)

@@ -97,12 +97,15 @@ def _paper(entry: Any) -> Paper:
     if primary and primary in terms:
         terms.remove(primary)
     categories = tuple([primary, *terms] if primary else terms)
+    abstract = clean(entry.get("summary"))
+    if not abstract:
+        logger.warning("API entry %s has no abstract; it is kept with an empty one", arxiv_id.id)
     return Paper(
         id=arxiv_id.id,
         version=arxiv_id.version,
         title=title,
         authors=tuple(clean(author.get("name")) for author in entry.get("authors", [])),
-        abstract=clean(entry.get("summary")),
+        abstract=abstract,
         categories=categories,
         comments=clean(entry.get("arxiv_comment")) or None,
         primary_category=primary,
