@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 
 from papersift.archive import find_paper
-from papersift.config import LearningSettings, Settings
+from papersift.config import JudgeSettings, LearningSettings, Settings
 from papersift.errors import ConfigError, StoreError
 from papersift.interests import Interests, load_interests
 from papersift.models import Digest
@@ -112,6 +112,21 @@ def learned_ranker(
         return base
     logger.info("Ranking with the learned model (blend weight %.2f)", ranker.weight)
     return ranker
+
+
+def cascade_settings(settings: Settings, ranker: Ranker) -> JudgeSettings:
+    """The judge's settings for a day ranked by ``ranker``: with a fully weighted learned model
+    the cascade judges ``learned_share`` of the day when ``share`` is set and larger."""
+    judge = settings.judge
+    full = isinstance(ranker, LearnedRanker) and ranker.weight >= settings.learning.max_weight
+    if not full or judge.learned_share is None:
+        return judge
+    if judge.share is None or judge.share <= judge.learned_share:
+        return judge
+    logger.info(
+        "The learned ranker has its full weight: judging the top %.0f %%", 100 * judge.learned_share
+    )
+    return judge.model_copy(update={"share": judge.learned_share})
 
 
 def refit(

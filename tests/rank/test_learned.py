@@ -203,3 +203,20 @@ def test_a_model_of_the_old_format_leaves_ranking_to_the_base_ranker(
     with caplog.at_level("WARNING"):
         assert learned_ranker(base, store, "reader", LearningSettings()) is base
     assert "papersift profile fit" in caplog.text
+
+
+def test_the_cascade_narrows_once_the_learned_model_has_its_full_weight() -> None:
+    from papersift.config import Settings
+    from papersift.learning import cascade_settings
+
+    settings = Settings.model_validate({"judge": {"share": 0.6, "learned_share": 0.4}})
+    full = settings.learning.max_weight
+    model = LinearModel("text-tfidf", np.ones(1, dtype=np.float32), 0.0, {}, {"weight": full})
+    learned = LearnedRanker(TfidfRanker(), TextFeatures(), model)
+    partial = LearnedRanker(TfidfRanker(), TextFeatures(), model, weight=full / 2)
+    assert cascade_settings(settings, learned).share == 0.4
+    assert cascade_settings(settings, partial).share == 0.6
+    assert cascade_settings(settings, TfidfRanker()).share == 0.6
+    every = Settings.model_validate({"judge": {"share": None}})
+    assert cascade_settings(every, learned).share is None
+    assert settings.judge.share == 0.6  # the settings themselves are left as they were
