@@ -1,4 +1,4 @@
-"""A local arXiv API: answers ``id_list`` and ``ti:`` queries from a real recorded Atom response."""
+"""A local arXiv API: answers ``id_list``, ``ti:`` and ``doi:`` queries from a recorded response."""
 
 from __future__ import annotations
 
@@ -11,22 +11,25 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+ARXIV = "{http://arxiv.org/schemas/atom}"
 
 
 def _answer(feed: Path, query: dict[str, list[str]]) -> bytes:
     tree = ET.parse(feed)
     root = tree.getroot()
     ids = [i for i in query.get("id_list", [""])[0].split(",") if i]
-    words = [
-        term.removeprefix("ti:").lower()
-        for term in query.get("search_query", [""])[0].split(" AND ")
-        if term.startswith("ti:")
-    ]
+    terms = query.get("search_query", [""])[0].split(" AND ")
+    words = [term.removeprefix("ti:").lower() for term in terms if term.startswith("ti:")]
+    alternatives = query.get("search_query", [""])[0].split(" OR ")
+    dois = [t.removeprefix("doi:").strip('"').lower() for t in alternatives if t.startswith("doi:")]
     for entry in list(root.findall(f"{ATOM}entry")):
         entry_id = entry.findtext(f"{ATOM}id", "").rsplit("/", 1)[-1].split("v")[0]
         title = " ".join(entry.findtext(f"{ATOM}title", "").lower().split())
+        carried = entry.findtext(f"{ARXIV}doi", "").lower().split()
         if ids:
             keep = entry_id in {i.split("v")[0] for i in ids}
+        elif dois:
+            keep = any(doi in carried for doi in dois)
         else:
             keep = bool(words) and all(word in title for word in words)
         if not keep:
@@ -72,3 +75,25 @@ def fake_arxiv_api(feed: Path) -> Iterator[tuple[str, list[str]]]:
 
     with serve_api(answer) as url:
         yield url, seen
+
+
+def with_dois(feed: Path, dois: dict[str, str], out: Path) -> Path:
+    """A copy of ``feed`` at ``out`` whose entries carry ``arxiv:doi`` as arXiv gives it for papers
+    published in a journal (``dois`` maps paper ids to DOIs), placed where arXiv places it."""
+    ET.register_namespace("", ATOM[1:-1])
+    ET.register_namespace("arxiv", ARXIV[1:-1])
+    ET.register_namespace("opensearch", "http://a9.com/-/spec/opensearch/1.1/")
+    tree = ET.parse(feed)
+    for entry in tree.getroot().findall(f"{ATOM}entry"):
+        entry_id = entry.findtext(f"{ATOM}id", "").rsplit("/", 1)[-1].split("v")[0]
+        if entry_id not in dois:
+            continue
+        element = ET.Element(f"{ARXIV}doi")
+        element.text = dois[entry_id]
+        links = [i for i, child in enumerate(entry) if child.tag == f"{ATOM}link"]
+        entry.insert(links[0] if links else len(entry), element)
+        link = ET.Element(f"{ATOM}link", title="doi", rel="related")
+        link.set("href", f"https://doi.org/{dois[entry_id]}")
+        entry.insert((links[0] if links else len(entry)) + 1, link)
+    tree.write(out, xml_declaration=True, encoding="utf-8")
+    return out

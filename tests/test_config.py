@@ -44,7 +44,7 @@ def _config(tmp_path: Path, text: str) -> Path:
             ["'new', 'cross', 'replace' or 'replace-cross'"],
         ),
         ("[sources]\napi_delay = 1\n", ["'sources.api_delay'", "the value 1"], [">= 3"]),
-        ('[ranker]\ntop = "many"\n', ["'ranker.top'", "'many'"], ["valid integer"]),
+        ('[ranker]\ntop = "many"\n', ["'ranker.top'", "'many'"], ["a whole number"]),
     ],
 )
 def test_bad_config_names_file_key_value_and_what_is_allowed(

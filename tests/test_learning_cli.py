@@ -76,7 +76,8 @@ def test_eval_learning_on_a_few_real_days(tmp_path: Path, shared_data: Path) -> 
     shutil.copy(source / "manifest.json", folder / "manifest.json")
     out = tmp_path / "report"
     done = CliRunner().invoke(
-        main, ["eval-learning", "--data", str(folder), "--features", "hashed", "--out", str(out)]
+        main,
+        ["eval-learning", "--data", str(folder), "--ranker", "tfidf", "--out", str(out)],
     )
     assert done.exit_code == 0, done.output
     assert "Replay of 2 days" in done.output

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
-from _fake_arxiv import fake_arxiv_api
+from _fake_arxiv import ATOM, fake_arxiv_api, serve_api, with_dois
 from papersift._http import Spacing, make_client
 from papersift.errors import InputError
 from papersift.seed import parse_bibtex, parse_csl_json, parse_ids, parse_ris, read_library, resolve
@@ -84,7 +86,94 @@ def test_resolving_through_a_local_api_spaces_requests(demo_day: Path) -> None:
     assert titles["2605.23909"] == "Confidence Calibration in Large Language Models"
     assert [line.split(":")[0] for line in result.unmatched] == ["unknown2019"]
     assert len(result.malformed) == 2
-    # One id query and two title searches, each after the 3-second spacing.
-    assert len(seen) == 3
+    # One id query, one DOI search for the entry with a journal DOI, then a title search for
+    # each entry still unmatched, each after the 3-second spacing.
+    assert len(seen) == 4
     assert "id_list=" in seen[0]
+    assert parse_qs(seen[1])["search_query"] == ['doi:"10.1000/xyz123"']
+    assert result.unmatched == [
+        "unknown2019: no arXiv record carries DOI 10.1000/xyz123, and no arXiv paper has the "
+        "title 'A Paper That Was Never on arXiv'"
+    ]
     assert pauses and all(pause == pytest.approx(2.0) for pause in pauses)
+
+
+JOURNAL_ENTRY = """@article{redundancy2026,
+  title = {Redundant Reasoning in Language Models, Measured},
+  journal = {Journal of Machine Learning Examples},
+  doi = {10.5555/JMLE.2026.0117},
+  year = {2026}
+}
+"""
+
+
+def test_a_journal_doi_is_matched_through_the_arxiv_record_that_carries_it(
+    demo_day: Path, tmp_path: Path
+) -> None:
+    feed = with_dois(
+        demo_day / "api-query.atom.xml",
+        {"2605.23926": "10.5555/jmle.2026.0117 10.48550/arXiv.2605.23926"},
+        tmp_path / "feed.xml",
+    )
+    parsed = parse_bibtex(JOURNAL_ENTRY)
+    clock = iter(float(n) for n in range(100))
+    with fake_arxiv_api(feed) as (url, seen), make_client() as client:
+        spacing = Spacing(3.0, clock=lambda: next(clock), sleep=lambda _: None)
+        result = resolve(parsed, ApiSource(client, url, [], spacing=spacing))
+    # The journal's title differs from the arXiv title, so only the DOI can find the paper.
+    assert [paper.id for paper in result.papers] == ["2605.23926"]
+    assert result.unmatched == []
+    assert [parse_qs(query)["search_query"] for query in seen] == [['doi:"10.5555/jmle.2026.0117"']]
+
+
+def test_an_answer_without_the_doi_is_not_taken_and_the_title_search_follows(
+    demo_day: Path, tmp_path: Path
+) -> None:
+    # A search that answers loosely: every query gets the record of 2605.23926, which carries
+    # another DOI. Neither its DOI nor its title is the entry's, so nothing is seeded.
+    feed = with_dois(
+        demo_day / "api-query.atom.xml", {"2605.23926": "10.5555/other.1"}, tmp_path / "f.xml"
+    )
+    one = _only(feed, "2605.23926", tmp_path / "one.xml")
+    asked: list[str] = []
+
+    def answer(query: dict[str, list[str]]) -> bytes:
+        asked.append(query["search_query"][0])
+        return one.read_bytes()
+
+    clock = iter(float(n) for n in range(100))
+    with serve_api(answer) as url, make_client() as client:
+        spacing = Spacing(3.0, clock=lambda: next(clock), sleep=lambda _: None)
+        result = resolve(parse_bibtex(JOURNAL_ENTRY), ApiSource(client, url, [], spacing=spacing))
+    assert result.papers == []
+    assert result.unmatched == [
+        "redundancy2026: no arXiv record carries DOI 10.5555/JMLE.2026.0117, and no arXiv paper "
+        "has the title 'Redundant Reasoning in Language Models, Measured'"
+    ]
+    assert [query.split(":")[0] for query in asked] == ["doi", "ti"]
+
+
+def _only(feed: Path, paper_id: str, out: Path) -> Path:
+    tree = ET.parse(feed)
+    root = tree.getroot()
+    for entry in root.findall(f"{ATOM}entry"):
+        if paper_id not in entry.findtext(f"{ATOM}id", ""):
+            root.remove(entry)
+    tree.write(out, xml_declaration=True, encoding="utf-8")
+    return out
+
+
+def test_many_dois_go_twenty_to_a_query(demo_day: Path, tmp_path: Path) -> None:
+    carried = {"2605.23908": "10.7/a.8", "2605.23926": "10.7/a.26", "2605.23912": "10.7/A.41"}
+    feed = with_dois(demo_day / "api-query.atom.xml", carried, tmp_path / "feed.xml")
+    asked = [f"10.7/a.{n}" for n in range(45)]
+    clock = iter(float(n) for n in range(100))
+    with fake_arxiv_api(feed) as (url, seen), make_client() as client:
+        spacing = Spacing(3.0, clock=lambda: next(clock), sleep=lambda _: None)
+        found = ApiSource(client, url, [], spacing=spacing).fetch_dois(asked)
+    assert {doi: paper.id for doi, paper in found.items()} == {
+        "10.7/a.8": "2605.23908",
+        "10.7/a.26": "2605.23926",
+        "10.7/a.41": "2605.23912",
+    }
+    assert [parse_qs(query)["search_query"][0].count("doi:") for query in seen] == [20, 20, 5]

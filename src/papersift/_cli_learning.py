@@ -103,27 +103,56 @@ def profile_fit(config_path: Path | None) -> None:
 @click.option(
     "--ids", type=click.Path(path_type=Path, dir_okay=False), help="arXiv ids, one a line."
 )
+@click.option(
+    "--zotero",
+    "zotero_id",
+    metavar="USER_OR_GROUP_ID",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="A Zotero library through its web API (alone: the id in [zotero] of the config).",
+)
+@click.option("--zotero-key", help="The Zotero API key [default: ZOTERO_API_KEY].")
+@click.option("--zotero-group", is_flag=True, help="The id is a group's, not a user's.")
+@click.option("--zotero-collection", metavar="KEY", help="Only this collection of the library.")
+@click.option("--zotero-url", metavar="URL", help="The Zotero web API's address.")
 @_CONFIG
 def seed(
     bibtex: Path | None,
     ris: Path | None,
     csl_json: Path | None,
     ids: Path | None,
+    zotero_id: str | None,
+    zotero_key: str | None,
+    zotero_group: bool,
+    zotero_collection: str | None,
+    zotero_url: str | None,
     config_path: Path | None,
 ) -> None:
     """Import papers of the reader's library as positives, resolved through the arXiv API."""
-    from papersift.learning import seed_profile
+    from papersift.learning import seed_profile, seed_zotero
 
     chosen = [
         (k, p)
         for k, p in (("bibtex", bibtex), ("ris", ris), ("csl-json", csl_json), ("ids", ids))
         if p
     ]
-    if len(chosen) != 1:
-        raise click.UsageError("Give exactly one of --bibtex, --ris, --csl-json or --ids.")
+    if len(chosen) + (zotero_id is not None) != 1:
+        raise click.UsageError(
+            "Give exactly one of --bibtex, --ris, --csl-json, --ids or --zotero."
+        )
     settings = use_db(load_settings(config_path))
-    kind, path = chosen[0]
-    result = seed_profile(settings, path, kind)  # type: ignore[arg-type]
+    if zotero_id is not None:
+        zotero = settings.zotero
+        zotero.library_id = zotero_id or zotero.library_id
+        zotero.library_type = "group" if zotero_group else zotero.library_type
+        zotero.api_key = zotero_key or zotero.api_key  # type: ignore[assignment]
+        zotero.collection = zotero_collection or zotero.collection
+        zotero.base_url = zotero_url or zotero.base_url
+        result = seed_zotero(settings)
+    else:
+        kind, path = chosen[0]
+        result = seed_profile(settings, path, kind)  # type: ignore[arg-type]
     for line in result.lines():
         click.echo(line)
 
@@ -164,10 +193,15 @@ def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) 
 )
 @click.option(
     "--features",
-    type=click.Choice(["embedding", "hashed"]),
-    default="embedding",
-    show_default=True,
-    help="MiniLM embeddings, or hashed word counts (no torch needed).",
+    type=click.Choice(["text", "embedding"]),
+    help="What the model reads: TF-IDF of the words, or MiniLM embeddings "
+    "[default: [learning] features of the config, text].",
+)
+@click.option(
+    "--ranker",
+    "ranker_kind",
+    type=click.Choice(["hybrid", "embedding", "tfidf"]),
+    help="The base ranker the model is blended with [default: [ranker] kind of the config].",
 )
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Embedding cache folder.")
 @click.option(
@@ -186,6 +220,11 @@ def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) 
     help="The share of each day the cascade sends to the judge.",
 )
 @click.option(
+    "--closed-loop",
+    is_flag=True,
+    help="Learn only from the papers the cascade judged, as in use, not from every paper.",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(path_type=Path),
@@ -194,18 +233,22 @@ def serve(config_path: Path | None, host: str, port: int, out_dir: Path | None) 
 def eval_learning(
     folder: Path,
     interests: Path | None,
-    features: str,
+    features: str | None,
+    ranker_kind: str | None,
     cache_dir: Path | None,
     out_dir: Path,
     cascade_share: float,
+    closed_loop: bool,
     config_path: Path | None,
 ) -> None:
     """Replay labelled days in order, each ranked by a model of the days before it."""
     from papersift.learning import evaluate_learning
 
     settings = load_settings(config_path) if config_path else Settings()
+    if ranker_kind is not None:
+        settings.ranker.kind = ranker_kind  # type: ignore[assignment]
     lines, written = evaluate_learning(
-        settings, folder, interests, features, cache_dir, out_dir, cascade_share
+        settings, folder, interests, features, cache_dir, out_dir, cascade_share, closed_loop
     )
     for line in lines:
         click.echo(line)
@@ -217,9 +260,7 @@ def echo_learning(folder: Path, interests: Path | None, cache_dir: Path | None, 
     """Run the learning replay with the default settings and print its figures."""
     from papersift.learning import evaluate_learning
 
-    lines, written = evaluate_learning(
-        Settings(), folder, interests, "embedding", cache_dir, out, 0.25
-    )
+    lines, written = evaluate_learning(Settings(), folder, interests, None, cache_dir, out, 0.25)
     for line in lines:
         click.echo(line)
     for path in written:

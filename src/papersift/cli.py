@@ -120,7 +120,11 @@ def init(folder: Path) -> None:
     for name, target in targets.items():
         target.write_text((starter / name).read_text(encoding="utf-8"), encoding="utf-8")
         click.echo(f"Wrote {target}")
-    click.echo("Edit interests.md, then run: papersift run")
+    if folder.resolve() == Path.cwd().resolve():
+        click.echo("Edit interests.md, then run: papersift run")
+    else:
+        config = targets["papersift.toml"]
+        click.echo(f"Edit {targets['interests.md']}, then run: papersift run --config {config}")
 
 
 register_history_commands(main)

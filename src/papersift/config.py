@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from papersift._config_errors import expected, section_hint, shown_value, toml_kind
 from papersift.errors import ConfigError
 from papersift.models import ANNOUNCE_TYPES, AnnounceType
 
@@ -70,7 +71,7 @@ class FilterSettings(_Section):
     @classmethod
     def _known_types(cls, value: list[AnnounceType]) -> list[AnnounceType]:
         if not value:
-            raise ValueError(f"needs at least one of {', '.join(ANNOUNCE_TYPES)}")
+            raise ValueError(f"a list of at least one of {', '.join(ANNOUNCE_TYPES)}")
         return value
 
 
@@ -105,6 +106,10 @@ class JudgeSettings(_Section):
     """Cascade: judge this share of the ranker's top papers (0.3 is the top 30 %); unset judges
     every paper. With the hybrid ranker, 0.6 kept 97 % of what judging every paper selected on
     judged astro-ph days, for 62 % of the tokens (README, selection quality)."""
+    learned_share: float | None = Field(0.4, gt=0, le=1)
+    """Cascade share once the learned ranker has its full weight (``[learning] max_weight``),
+    when smaller than ``share``; unset keeps ``share``. On judged astro-ph days the learned ranker
+    put 98 % of the judge's picks in a day's top 40 % (README, learning from the reader)."""
     min_relevance: float | None = Field(None, ge=0, le=10)
     """Judged papers below this relevance are not selected."""
     min_novelty: float | None = Field(None, ge=0, le=10)
@@ -251,8 +256,12 @@ class LearningSettings(_Section):
     """Blend the learned model in once the profile has history; off ranks by interests alone."""
     dir: Path | None = None
     """Where the profile's examples, ratings and model are kept; defaults to the user data dir."""
-    positive_relevance: float = Field(8.0, ge=0, le=10)
-    """A judged paper with at least this relevance is a positive example."""
+    features: Literal["text", "embedding"] = "text"
+    """What the model reads of a paper: TF-IDF of its words (``text``), or its MiniLM embedding
+    (``embedding``, which needs an embedding-based ranker)."""
+    positive_relevance: float = Field(7.0, ge=0, le=10)
+    """A judged paper with at least this relevance is a positive example. Training on 7 and up
+    found more of the judge's 8-and-up picks on judged astro-ph days than training on 8."""
     half_life_days: float = Field(90.0, gt=0)
     """Evidence this many days old counts half, so interests may drift."""
     min_days: int = Field(3, ge=0)
@@ -267,10 +276,26 @@ class LearningSettings(_Section):
     rating_weight: float = Field(3.0, gt=0)
     """A rating counts this many judged examples."""
     seed_weight: float = Field(1.0, gt=0)
-    regularisation: float = Field(1.0, gt=0)
+    regularisation: float = Field(8.0, gt=0)
     """The logistic regression's inverse regularisation strength (scikit-learn's ``C``)."""
-    similarity_scale: float = Field(1.0, gt=0)
-    """Multiplies the topic similarities beside the embedding before fitting."""
+
+
+class ZoteroSettings(_Section):
+    """A Zotero library read through the Zotero web API, for ``papersift seed --zotero``."""
+
+    base_url: str = "https://api.zotero.org"
+    """The web API's address; change it for a self-hosted Zotero data server."""
+    library_id: str | None = None
+    """The user's numeric id (zotero.org/settings/keys) or the group's id."""
+    library_type: Literal["user", "group"] = "user"
+    api_key: SecretStr | None = None
+    """Better given as ``ZOTERO_API_KEY``; public libraries need none. Never echoed."""
+    collection: str | None = None
+    """Read only this collection (its key, e.g. ``ABCD2345``); empty reads the whole library."""
+    max_wait: float = Field(60.0, ge=0)
+    """The longest pause papersift takes when the server asks for one (Backoff, Retry-After)."""
+    retries: int = Field(2, ge=0, le=10)
+    """How often a request answered with a 5xx status, or not answered, is sent again."""
 
 
 class Settings(_Section):
@@ -287,6 +312,7 @@ class Settings(_Section):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     learning: LearningSettings = Field(default_factory=LearningSettings)
+    zotero: ZoteroSettings = Field(default_factory=ZoteroSettings)
     path: Path | None = Field(None, exclude=True)
     """The file the settings came from, if any."""
 
@@ -303,6 +329,7 @@ _ENVIRONMENT = {
     "SMTP_USER": ("email", "user"),
     "SMTP_PASSWORD": ("email", "password"),
     "SMTP_FROM": ("email", "sender"),
+    "ZOTERO_API_KEY": ("zotero", "api_key"),
 }
 _SECRET_KEYS = ("api_key", "webhook_url", "bot_token", "password")
 
@@ -317,14 +344,17 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     chosen = path if path is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
     data: dict[str, Any] = {} if chosen is None else _read_toml(chosen)
 
+    from_env: dict[str, str] = {}
     for variable, (section, key) in _ENVIRONMENT.items():
-        if env.get(variable):
-            data.setdefault(section, {})[key] = env[variable]
+        # A section written as something other than a table is reported below, not filled in.
+        if env.get(variable) and isinstance(data.setdefault(section, {}), dict):
+            data[section][key] = env[variable]
+            from_env[f"{section}.{key}"] = variable
 
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise _config_error(exc, chosen, data) from None
+        raise _config_error(exc, chosen, data, from_env) from None
 
     if chosen is not None:
         settings.path = chosen
@@ -351,7 +381,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from None
 
 
-def _config_error(exc: ValidationError, path: Path | None, data: dict[str, Any]) -> ConfigError:
+def _config_error(
+    exc: ValidationError,
+    path: Path | None,
+    data: dict[str, Any],
+    from_env: Mapping[str, str] | None = None,
+) -> ConfigError:
     error = exc.errors()[0]
     key = ".".join(str(part) for part in error["loc"])
     where = f"Config file {str(path)!r}" if path else "The configuration"
@@ -363,16 +398,36 @@ def _config_error(exc: ValidationError, path: Path | None, data: dict[str, Any])
             f"Allowed keys{f' in [{section}]' if section else ''}: {', '.join(known)}.",
         )
     value = error.get("input")
-    shown = "***" if any(secret in key for secret in _SECRET_KEYS) else repr(value)
-    more = (
-        f" ({len(exc.errors()) - 1} more problem(s) after this one)"
-        if len(exc.errors()) > 1
-        else ""
-    )
+    shown = "***" if any(secret in key for secret in _SECRET_KEYS) else shown_value(value)
+    others = [".".join(str(part) for part in e["loc"]) for e in exc.errors()[1:]]
+    more = f" (also not allowed: {', '.join(repr(k) for k in others)})" if others else ""
+    if error["type"] == "model_type" and len(error["loc"]) == 1:
+        defaults = _section_defaults(key)
+        if isinstance(value, str) and any(s in k for k in defaults for s in _SECRET_KEYS):
+            # A section that holds secrets may have been given one as its value: never echo it.
+            shown, value = "***", "..."
+        return ConfigError(
+            f"{where}: {key!r} is {toml_kind(value)} ({shown}), but it must be a table of "
+            f"settings{more}.",
+            section_hint(key, value, defaults),
+        )
+    variable = (from_env or {}).get(key)
+    subject = f"{where}: key {key!r}"
+    if variable:
+        subject = f"The environment variable {variable} (for key {key!r})"
     return ConfigError(
-        f"{where}: key {key!r} has the value {shown}, which is not allowed{more}.",
-        f"Allowed: {error['msg']}.",
+        f"{subject} has the value {shown} ({toml_kind(value)}), which is not allowed{more}.",
+        f"Allowed: {expected(dict(error))}.",
     )
+
+
+def _section_defaults(section: str) -> dict[str, Any]:
+    model = Settings.model_fields[section].annotation
+    assert isinstance(model, type) and issubclass(model, BaseModel)
+    return {
+        name: field.get_default(call_default_factory=True)
+        for name, field in model.model_fields.items()
+    }
 
 
 def _known_keys(section: object) -> list[str]:

@@ -59,6 +59,10 @@ class DeliveryError(PapersiftError):
     """A rendered digest could not be delivered."""
 
 
+class LibraryError(PapersiftError):
+    """The reader's library (a reference manager's web API) could not be read."""
+
+
 class MissingExtraError(PapersiftError):
     """An optional part is used but its extra is not installed."""
 

@@ -22,8 +22,15 @@ from papersift.config import JudgeSettings, LearningSettings
 from papersift.interests import Interests
 from papersift.models import Paper, Score
 from papersift.profile import Example
+from papersift.rank.base import Ranker
 from papersift.rank.features import Features
-from papersift.rank.learned import LearnedRanker, blend_weight, build_training_set, fit_model
+from papersift.rank.learned import (
+    PICK_RELEVANCE,
+    LearnedRanker,
+    blend_weight,
+    build_training_set,
+    fit_model,
+)
 from papersift.sources.judged import LabelledDay
 
 logger = logging.getLogger(__name__)
@@ -61,6 +68,8 @@ class LearningReport:
     features: str = ""
     cascade_share: float = 0.25
     start: int = 5
+    closed_loop: bool = False
+    """The model learned only from what the cascade judged."""
 
     def recall(self, share: float, first: int, last: int, learned: bool = True) -> float | None:
         """Positives found within ``share`` over days ``first``..``last`` (1-based) / all."""
@@ -139,6 +148,7 @@ class TokenEstimate:
 def replay_learning(
     days: Sequence[LabelledDay],
     interests: Interests,
+    base: Ranker,
     features: Features,
     settings: LearningSettings,
     *,
@@ -146,23 +156,35 @@ def replay_learning(
     recorded: dict[dt.date, int] | None = None,
     start: int = 5,
     cascade_share: float = 0.25,
+    closed_loop: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> LearningReport:
-    """Replay ``days`` oldest first, day ``t`` ranked by a model of days before ``t`` only."""
-    report = LearningReport(features=features.name, cascade_share=cascade_share, start=start)
+    """Replay ``days`` oldest first, day ``t`` ranked by a model of days before ``t`` only.
+
+    With ``closed_loop`` the model learns, as it does in use, only from the papers the cascade
+    sent to the judge (the base ranker's top share before the model has history); otherwise
+    from every paper of the earlier days.
+    """
+    report = LearningReport(
+        features=features.name, cascade_share=cascade_share, start=start, closed_loop=closed_loop
+    )
     examples: list[Example] = []
-    plain = LearnedRanker(features)
     for index, day in enumerate(days):
+        judged: set[str] | None = None
         if index >= start:
-            result, order = _replay_day(day, index, examples, interests, features, settings, plain)
+            result, order = _replay_day(day, index, examples, interests, base, features, settings)
             chosen = set(order[: math.ceil(cascade_share * len(order))])
             _add_cascade(result, day, chosen, tokens, settings)
             result.recorded_tokens = (recorded or {}).get(day.date)
             report.days.append(result)
+            judged = chosen
+        elif closed_loop:
+            order = _order(base.rank([p for p in day.papers if p.id in day.labels], interests))
+            judged = set(order[: math.ceil(cascade_share * len(order))])
         examples.extend(
             Example(paper, day.date, day.labels[paper.id].relevance, day.labels[paper.id].novelty)
             for paper in day.papers
-            if paper.id in day.labels
+            if paper.id in day.labels and (not closed_loop or judged is None or paper.id in judged)
         )
         if progress:
             progress(1)
@@ -174,19 +196,17 @@ def _replay_day(
     index: int,
     examples: list[Example],
     interests: Interests,
+    base: Ranker,
     features: Features,
     settings: LearningSettings,
-    plain: LearnedRanker,
 ) -> tuple[DayResult, list[str]]:
     papers = [p for p in day.papers if p.id in day.labels]
-    wanted = {
-        p.id for p in papers if (day.labels[p.id].relevance or 0) >= settings.positive_relevance
-    }
+    wanted = {p.id for p in papers if (day.labels[p.id].relevance or 0) >= PICK_RELEVANCE}
     training = build_training_set(examples, [], settings, day.date)
-    model = fit_model(features, interests, training, settings)
-    ranker = LearnedRanker(features, model, blend_weight(training.history, settings))
+    model = fit_model(features, training, settings)
+    ranker = LearnedRanker(base, features, model, blend_weight(training.history, settings))
     learned = ranker.rank(papers, interests)
-    baseline = plain.rank(papers, interests)
+    baseline = base.rank(papers, interests)
     result = DayResult(
         date=day.date,
         index=index,
@@ -215,7 +235,7 @@ def _add_cascade(
     tokens: TokenEstimate | None,
     settings: LearningSettings,
 ) -> None:
-    threshold = settings.positive_relevance
+    threshold = PICK_RELEVANCE
     result.cascade_positives = sum(
         1 for paper_id in chosen if (day.labels[paper_id].relevance or 0) >= threshold
     )
@@ -255,6 +275,7 @@ def report_to_dict(report: LearningReport, windows: Sequence[tuple[int, int]]) -
     return {
         "features": report.features,
         "cascade_share": report.cascade_share,
+        "closed_loop": report.closed_loop,
         "windows": summary,
         "days": [
             {
@@ -324,6 +345,11 @@ def _running(found: list[int], positives: list[int], width: int = 5) -> list[flo
 def report_lines(report: LearningReport, windows: Sequence[tuple[int, int]]) -> list[str]:
     """The replay's figures for the terminal."""
     lines = [f"Replay of {len(report.days)} days with {report.features} features."]
+    if report.closed_loop:
+        lines.append(
+            f"Closed loop: the model learned only from the top {report.cascade_share:.0%} "
+            "the cascade judged each day."
+        )
     for first, last in windows:
         parts = []
         for share in SHARES:

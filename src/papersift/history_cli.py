@@ -5,6 +5,7 @@ They live beside ``cli.py`` to keep it short; ``cli.py`` registers them on its g
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -17,8 +18,11 @@ from papersift.config import Settings, load_settings
 from papersift.errors import InputError
 from papersift.export import EXPORTERS
 from papersift.models import ArxivId
-from papersift.store.history import load_paper_history, load_runs, load_shown
+from papersift.store.history import RunRow, load_paper_history, load_runs, load_shown
+from papersift.store.lockholder import run_lock_held
 from papersift.store.runs import open_store
+from papersift.store.store import Store
+from papersift.store.summary import digest_profiles, digest_span, run_profiles
 
 
 def use_db(settings: Settings) -> Settings:
@@ -82,21 +86,64 @@ def history(config_path: Path | None, limit: int, profile: str | None) -> None:
     settings = use_db(load_settings(config_path))
     with open_store(settings.store, readonly=True) as store:
         runs = load_runs(store, limit, profile)
+        profiles = run_profiles(store) if not runs else []
+        if any(run.status == "running" for run in runs) and not run_lock_held(store.path):
+            # No process holds the run lock, so a run still marked running was killed.
+            runs = [
+                dataclasses.replace(run, status="interrupted") if run.status == "running" else run
+                for run in runs
+            ]
     if not runs:
-        click.echo("No runs recorded yet.")
+        click.echo(_no_runs(profile, profiles))
         return
     click.echo(
         f"{'run':>5}  {'date':10}  {'profile':12}  {'status':11}  {'papers':>6}  "
-        f"{'scanned':>7}  {'shown':>5}  {'tokens':>8}  {'cost':>8}"
+        f"{'scanned':>7}  {'shown':>5}  {'tokens':>8}  {'cost':>8}  started (UTC)"
     )
     for run in runs:
-        cost = "unpriced" if run.cost is None else f"${run.cost:.4f}"
-        mark = " (backfilled)" if run.backfilled else ""
-        click.echo(
-            f"{run.run_id:>5}  {run.date or '-':10}  {run.profile[:12]:12}  {run.status:11}  "
-            f"{run.papers:>6}  {run.scanned:>7}  {run.selected:>5}  "
-            f"{run.prompt_tokens + run.completion_tokens:>8}  {cost:>8}{mark}"
-        )
+        for line in _run_lines(run):
+            click.echo(line)
+
+
+_INTERRUPTED = "the run's process ended before the run did (killed, or the machine stopped)"
+
+
+def _run_lines(run: RunRow) -> list[str]:
+    """One run's row, and below it the reason of a run that did not end with a digest."""
+    cost = "unpriced" if run.cost is None else f"${run.cost:.4f}"
+    if run.ended_at is None:
+        # TODO(#4): a killed run's tokens and cost are not shown, though the judgments it
+        # committed carry them; summing the judgments made while it ran would recover them.
+        cost = "-"
+    mark = " (backfilled)" if run.backfilled else ""
+    lines = [
+        f"{run.run_id:>5}  {run.date or '-':10}  {run.profile[:12]:12}  {run.status:11}  "
+        f"{run.papers:>6}  {run.scanned:>7}  {run.selected:>5}  "
+        f"{run.prompt_tokens + run.completion_tokens:>8}  {cost:>8}  "
+        f"{_started(run.started_at)}{mark}"
+    ]
+    reason = run.message or (_INTERRUPTED if run.status == "interrupted" else "")
+    if reason and run.status != "ok":
+        lines.append(f"{'':7}{run.status}: {reason}")
+    return lines
+
+
+def _started(stamp: str) -> str:
+    """``2026-05-26T20:01:02+00:00`` as ``2026-05-26 20:01``."""
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return str(stamp or "-")
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def _no_runs(profile: str | None, profiles: list[str]) -> str:
+    if profile is None or not profiles:
+        return "No runs recorded yet."
+    return (
+        f"No runs recorded for profile {profile!r}. "
+        f"Profiles with runs: {', '.join(profiles)} (name one with --profile NAME)."
+    )
 
 
 @click.command()
@@ -190,15 +237,60 @@ def export(
     settings = use_db(load_settings(config_path))
     with open_store(settings.store, readonly=True) as store:
         rows = load_shown(store, start, end, min_relevance, profile)
+        why = "" if rows else _nothing_shown(store, start, end, min_relevance, profile)
     text = EXPORTERS[kind](rows)
+    papers = len({row.paper.id for row in rows})
     if output is None:
         click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"Cannot write {str(output)!r}: {exc.strerror}.") from None
+    target = "the terminal" if output is None else str(output)
+    if not rows:
+        click.echo(f"Exported no papers to {target}: {why}", err=output is None)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"Cannot write {str(output)!r}: {exc.strerror}.") from None
-    click.echo(f"Wrote {len(rows)} row(s) to {output}")
+    entries = f" ({len(rows)} digest entries)" if len(rows) != papers else ""
+    click.echo(f"Exported {papers} paper(s){entries} to {target}", err=output is None)
+
+
+def _nothing_shown(
+    store: Store,
+    start: dt.date | None,
+    end: dt.date | None,
+    min_relevance: float | None,
+    profile: str | None,
+) -> str:
+    """Why an export found no paper: no digest at all, none of the profile, none in the dates,
+    or none judged relevant enough."""
+    everything = digest_span(store)
+    if everything.count == 0:
+        return "the database holds no digest yet; `papersift run` writes one."
+    if profile is not None and digest_span(store, profile).count == 0:
+        return (
+            f"no digest of profile {profile!r}; "
+            f"profiles with digests: {', '.join(digest_profiles(store))}."
+        )
+    if digest_span(store, profile, start, end).count == 0:
+        span = digest_span(store, profile)
+        return (
+            f"no digest dated {_dates_asked(start, end)}; "
+            f"the digests{f' of {profile!r}' if profile else ''} run from {span.first} "
+            f"to {span.last}."
+        )
+    if min_relevance is not None:
+        return (
+            f"no judged paper at relevance {min_relevance:g} or more in the digests asked for "
+            "(papers ranked only locally have no relevance)."
+        )
+    return "no paper was shown in the digests asked for."
+
+
+def _dates_asked(start: dt.date | None, end: dt.date | None) -> str:
+    if start and end:
+        return f"from {start} to {end}"
+    return f"on or after {start}" if start else f"on or before {end}"
 
 
 def register_history_commands(group: click.Group) -> None:

@@ -2,7 +2,7 @@
 
 This module wires the pieces together for the commands and the pipeline: after a judged day the
 digest's judgments are kept as examples and the model is refitted; before ranking, the stored
-model (if any, and if its history earns it a weight) is blended into the interests similarity.
+model (if any, and if its history earns it a weight) is blended into the base ranker's score.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 
 from papersift.archive import find_paper
-from papersift.config import LearningSettings, Settings
+from papersift.config import JudgeSettings, LearningSettings, Settings
+from papersift.errors import ConfigError, StoreError
 from papersift.interests import Interests, load_interests
 from papersift.models import Digest
 from papersift.profile import (
@@ -31,15 +32,23 @@ from papersift.profile import (
     latest_ratings,
 )
 from papersift.rank.base import Ranker
-from papersift.rank.features import Features, HashedTextFeatures
+from papersift.rank.features import Features, TextFeatures
 from papersift.rank.learned import (
+    PICK_RELEVANCE,
     History,
     LearnedRanker,
     LinearModel,
     build_training_set,
     fit_model,
 )
-from papersift.seed import SeedFormat, SeedResult, read_library, resolve, seed_examples
+from papersift.seed import (
+    Parsed,
+    SeedFormat,
+    SeedResult,
+    read_library,
+    resolve,
+    seed_examples,
+)
 
 if TYPE_CHECKING:
     from papersift.store import Store
@@ -64,14 +73,24 @@ def profile_store(settings: Settings, store: Store | None = None) -> ProfileStor
     return DatabaseProfileStore(settings.store)
 
 
-def features_for(ranker: Ranker) -> Features:
-    """The feature set that matches an interests-similarity ranker."""
+def features_for(settings: LearningSettings, base: Ranker) -> Features:
+    """The feature set ``[learning] features`` names; embeddings come from ``base``'s encoder.
+
+    Raises:
+        ConfigError: embeddings are asked for but the ranker computes none.
+    """
     from papersift.rank.features import EmbeddingFeatures
 
-    encoder = getattr(ranker, "encoder", None)
-    if encoder is not None and hasattr(ranker, "embed"):
-        return EmbeddingFeatures(ranker)  # type: ignore[arg-type]
-    return HashedTextFeatures()
+    if settings.features == "text":
+        return TextFeatures()
+    embedding = base if hasattr(base, "embed") else getattr(base, "embedding", None)
+    if embedding is None or not hasattr(embedding, "encoder"):
+        raise ConfigError(
+            '[learning] features = "embedding" needs a ranker that computes embeddings; '
+            f"the ranker is {base.name}.",
+            'Set [ranker] kind = "hybrid" or "embedding", or [learning] features = "text".',
+        )
+    return EmbeddingFeatures(embedding)
 
 
 def learned_ranker(
@@ -83,32 +102,52 @@ def learned_ranker(
     blob = store.load_model(profile)
     if blob is None:
         return base
-    model = LinearModel.from_blob(blob)
-    ranker = LearnedRanker(features_for(base), model)
+    try:
+        model = LinearModel.from_blob(blob)
+    except StoreError as exc:
+        logger.warning("%s Ranking without it until it is refitted. %s", exc, exc.hint or "")
+        return base
+    ranker = LearnedRanker(base, features_for(settings, base), model)
     if ranker.weight <= 0:
         return base
     logger.info("Ranking with the learned model (blend weight %.2f)", ranker.weight)
     return ranker
 
 
+def cascade_settings(settings: Settings, ranker: Ranker) -> JudgeSettings:
+    """The judge's settings for a day ranked by ``ranker``: with a fully weighted learned model
+    the cascade judges ``learned_share`` of the day when ``share`` is set and larger."""
+    judge = settings.judge
+    full = isinstance(ranker, LearnedRanker) and ranker.weight >= settings.learning.max_weight
+    if not full or judge.learned_share is None:
+        return judge
+    if judge.share is None or judge.share <= judge.learned_share:
+        return judge
+    logger.info(
+        "The learned ranker has its full weight: judging the top %.0f %%", 100 * judge.learned_share
+    )
+    return judge.model_copy(update={"share": judge.learned_share})
+
+
 def refit(
     store: ProfileStore,
     profile: str,
     interests: Interests,
-    features: Features,
+    base: Ranker,
     settings: LearningSettings,
     today: dt.date | None = None,
 ) -> LinearModel | None:
     """Fit the profile's model on everything it has, measure it, and keep it in the store."""
     today = today or dt.date.today()
+    features = features_for(settings, base)
     examples = store.load_examples(profile)
     ratings = store.load_ratings(profile)
     training = build_training_set(examples, ratings, settings, today)
-    model = fit_model(features, interests, training, settings)
+    model = fit_model(features, training, settings)
     if model is None:
         logger.info("Not enough history to fit a model for profile %r yet.", profile)
         return None
-    model.meta["quality"] = measure_quality(examples, ratings, interests, features, settings)
+    model.meta["quality"] = measure_quality(examples, ratings, interests, base, features, settings)
     model.meta["fitted"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     store.save_model(profile, model.to_blob())
     return model
@@ -118,7 +157,7 @@ def learn_from_digest(
     store: ProfileStore,
     digest: Digest,
     interests: Interests,
-    features: Features,
+    base: Ranker,
     settings: LearningSettings,
 ) -> LinearModel | None:
     """Keep a judged digest's verdicts as examples and refit; nothing when none was judged."""
@@ -126,13 +165,14 @@ def learn_from_digest(
     if not examples:
         return None
     store.save_examples(digest.profile, examples)
-    return refit(store, digest.profile, interests, features, settings, digest.date)
+    return refit(store, digest.profile, interests, base, settings, digest.date)
 
 
 def measure_quality(
     examples: list[Example],
     ratings: list[Rating],
     interests: Interests,
+    base: Ranker,
     features: Features,
     settings: LearningSettings,
 ) -> dict[str, Any] | None:
@@ -146,20 +186,18 @@ def measure_quality(
         return None
     cut = days[-held]
     training = build_training_set([e for e in examples if e.date < cut], ratings, settings, cut)
-    model = fit_model(features, interests, training, settings)
+    model = fit_model(features, training, settings)
     if model is None:
         return None
-    learned, plain = LearnedRanker(features, model, 1.0), LearnedRanker(features)
+    learned = LearnedRanker(base, features, model, settings.max_weight)
     found = {"learned": 0, "interests_only": 0}
     positives = 0
     for day in days[-held:]:
         day_examples = [e for e in examples if e.date == day and e.origin == "judge"]
         papers = [e.paper for e in day_examples]
-        wanted = {
-            e.paper.id for e in day_examples if (e.relevance or 0) >= settings.positive_relevance
-        }
+        wanted = {e.paper.id for e in day_examples if (e.relevance or 0) >= PICK_RELEVANCE}
         positives += len(wanted)
-        for name, ranker in (("learned", learned), ("interests_only", plain)):
+        for name, ranker in (("learned", learned), ("interests_only", base)):
             scores = sorted(ranker.rank(papers, interests), key=lambda s: -s.score)
             top = {s.paper_id for s in scores[: math.ceil(0.25 * len(scores))]}
             found[name] += len(wanted & top)
@@ -300,7 +338,7 @@ def record_rating(
         paper = next((p for p in known if p.id == paper_id), None)
     rating = Rating(paper_id, kind, dt.datetime.now(dt.UTC), note, paper)
     store.save_rating(settings.profile.name, rating)
-    logger.info("Rated %s %s", paper_id, kind)
+    logger.debug("Rated %s %s", paper_id, kind)
     return rating
 
 
@@ -316,18 +354,32 @@ def _base_ranker(settings: Settings) -> Ranker:
 def fit_profile(settings: Settings) -> LinearModel | None:
     """Refit the configured profile's model with the configured ranker's features."""
     interests = load_interests(settings.profile.interests)
-    features = features_for(_base_ranker(settings))
     return refit(
-        profile_store(settings), settings.profile.name, interests, features, settings.learning
+        profile_store(settings),
+        settings.profile.name,
+        interests,
+        _base_ranker(settings),
+        settings.learning,
     )
 
 
 def seed_profile(settings: Settings, path: Path, kind: SeedFormat) -> SeedResult:
     """Import a library file as positive examples of the configured profile."""
+    return seed_parsed(settings, read_library(path, kind))
+
+
+def seed_zotero(settings: Settings) -> SeedResult:
+    """Import the Zotero library of ``[zotero]`` as positive examples of the configured profile."""
+    from papersift.seed_zotero import read_zotero
+
+    return seed_parsed(settings, read_zotero(settings.zotero))
+
+
+def seed_parsed(settings: Settings, parsed: Parsed) -> SeedResult:
+    """Resolve a library's references through the arXiv API and store the papers as seeds."""
     from papersift._http import make_client
     from papersift.sources.api import ApiSource
 
-    parsed = read_library(path, kind)
     sources = settings.sources
     with make_client(sources.timeout, sources.retries) as client:
         api = ApiSource(client, sources.api_url, sources.categories, sources.api_delay)
@@ -341,10 +393,11 @@ def evaluate_learning(
     settings: Settings,
     folder: Path,
     interests_path: Path | None,
-    features_kind: str,
+    features_kind: str | None,
     cache_dir: Path | None,
     out_dir: Path,
     cascade_share: float,
+    closed_loop: bool = False,
 ) -> tuple[list[str], list[Path]]:
     """Replay the labelled days of ``folder``; returns the report's lines and the files written."""
     from papersift.evaluate_learning import (
@@ -359,22 +412,22 @@ def evaluate_learning(
 
     days = load_labelled_days(folder)
     interests = load_interests(interests_path or folder / "interests.md")
-    if features_kind == "hashed":
-        features: Features = HashedTextFeatures()
-    else:
-        if cache_dir is not None:
-            settings.ranker.cache_dir = cache_dir
-        settings.ranker.kind = "embedding"
-        features = features_for(_base_ranker(settings))
+    if cache_dir is not None:
+        settings.ranker.cache_dir = cache_dir
+    if features_kind is not None:
+        settings.learning.features = features_kind  # type: ignore[assignment]
+    base = _base_ranker(settings)
     overhead = interests.text + "\n\n" + _optional_text(folder / "criteria.md")
     report = replay_learning(
         days,
         interests,
-        features,
+        base,
+        features_for(settings.learning, base),
         settings.learning,
         tokens=TokenEstimate(overhead),
         recorded=recorded_usage(folder),
         cascade_share=cascade_share,
+        closed_loop=closed_loop,
     )
     windows = (
         [(report.start + 1, len(days)), (21, len(days))]

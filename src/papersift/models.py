@@ -54,6 +54,10 @@ class ArxivId:
         return self.id if self.version is None else f"{self.id}v{self.version}"
 
 
+NO_ABSTRACT = "No abstract in the feed."
+"""What renderers show for a paper whose feed item had no abstract; the paper keeps an empty one."""
+
+
 @dataclass(frozen=True, slots=True)
 class Paper:
     """One arXiv paper as a listing describes it."""

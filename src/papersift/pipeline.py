@@ -25,7 +25,12 @@ from papersift.errors import FeedError
 from papersift.filters import filter_listing
 from papersift.interests import Interests, load_interests
 from papersift.judge import FileJudgmentCache, JudgmentCache, build_judged_digest
-from papersift.learning import features_for, learn_from_digest, learned_ranker, profile_store
+from papersift.learning import (
+    cascade_settings,
+    learn_from_digest,
+    learned_ranker,
+    profile_store,
+)
 from papersift.models import Digest, Listing
 from papersift.publish import publish_digest
 from papersift.rank import FileEmbeddingCache, make_ranker
@@ -109,6 +114,7 @@ def _run_day(
     interests = load_interests(settings.profile.interests)
     listing = fetch_listing(settings, options, reporter)
     if record is not None:
+        record.note_date(listing.date)
         store.save_listing(listing)
 
     empty = _empty_reason(listing, options)
@@ -306,10 +312,15 @@ def select_day(
     )
     judgments = _judgment_cache(settings, options, store)
     digest = build_judged_digest(
-        settings.judge, inputs, selection, judgments, reporter, dry_run=options.dry_run
+        cascade_settings(settings, ranker),
+        inputs,
+        selection,
+        judgments,
+        reporter,
+        dry_run=options.dry_run,
     )
     if not options.dry_run and settings.learning.enabled:
-        learn_from_digest(profiles, digest, interests, features_for(base_ranker), settings.learning)
+        learn_from_digest(profiles, digest, interests, base_ranker, settings.learning)
     return digest
 
 

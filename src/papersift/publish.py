@@ -91,4 +91,5 @@ def _site(settings: Settings, out_dir: Path) -> Path:
     except ImportError:
         raise MissingExtraError("The archive site", "web") from None
     result = build_site(out_dir, site_dir(settings, out_dir), settings.site)
+    logger.info("Site of %d day(s) written to %s", len(result.days), result.folder)
     return result.folder / "index.html"

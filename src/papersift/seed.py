@@ -3,8 +3,11 @@
 Each format is parsed into :class:`Reference` values (an arXiv id, a DOI, a title, whichever the
 entry has); a malformed entry is reported and skipped, never fatal. References are resolved
 through the arXiv API: ids directly (in pages, one request at most every 3 seconds), arXiv DOIs
-(``10.48550/arXiv.*``) as ids, and the rest by a title search whose answer must carry the same
-title. What cannot be resolved is reported.
+(``10.48550/arXiv.*``) as ids, any other DOI by arXiv's ``doi:`` search (many DOIs a query; the
+answer must carry that DOI in its ``arxiv:doi``), and the rest, or a DOI arXiv does not know, by
+a title search whose answer must carry the same title. What cannot be resolved is reported. A
+Zotero library read through its web API gives the same references (see
+:mod:`papersift.seed_zotero`).
 """
 
 from __future__ import annotations
@@ -25,8 +28,6 @@ from papersift.sources.api import ApiSource
 logger = logging.getLogger(__name__)
 
 SeedFormat = Literal["bibtex", "ris", "csl-json", "ids"]
-# TODO(#7): no Zotero web API import yet; export the library as BibTeX or CSL-JSON instead.
-# TODO(#7): a DOI outside arXiv's own is matched only through its entry's title.
 
 _ARXIV_IN_TEXT = re.compile(
     r"(?:arxiv[:\s/]*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})",
@@ -94,7 +95,8 @@ def read_library(path: Path, kind: SeedFormat) -> Parsed:
     return parsed
 
 
-def _reference(label: str, arxiv: str | None, doi: str | None, title: str | None) -> Reference:
+def make_reference(label: str, arxiv: str | None, doi: str | None, title: str | None) -> Reference:
+    """A reference from an entry's text: the first arXiv id found in ``arxiv`` or ``doi``."""
     arxiv_id = None
     for text in (arxiv, doi):
         if not text:
@@ -169,11 +171,12 @@ def _add_ris(parsed: Parsed, record: dict[str, list[str]], label: str) -> None:
 
     links = " ".join(record.get("UR", []) + record.get("L1", []) + record.get("N1", []))
     arxiv = first("AN") if (first("AN") or "").lower().startswith("arxiv") else None
-    reference = _reference(label, arxiv or links or None, first("DO"), first("TI", "T1"))
-    _keep(parsed, reference)
+    reference = make_reference(label, arxiv or links or None, first("DO"), first("TI", "T1"))
+    keep_reference(parsed, reference)
 
 
-def _keep(parsed: Parsed, reference: Reference) -> None:
+def keep_reference(parsed: Parsed, reference: Reference) -> None:
+    """Add ``reference`` to ``parsed``, or report it malformed when it identifies nothing."""
     if reference.arxiv_id or reference.doi or reference.title:
         parsed.references.append(reference)
     else:
@@ -209,7 +212,7 @@ def parse_csl_json(text: str) -> Parsed:
             for key in ("arxiv", "number", "URL", "note", "archive_location")
         )
         title = item.get("title")
-        _keep(parsed, _reference(label, arxiv, _text(item.get("DOI")), _text(title)))
+        keep_reference(parsed, make_reference(label, arxiv, _text(item.get("DOI")), _text(title)))
     return parsed
 
 
@@ -242,7 +245,9 @@ def parse_bibtex(text: str) -> Parsed:
         )
         if fields.get("archiveprefix", "").lower() == "arxiv" and fields.get("eprint"):
             arxiv = f"arXiv:{fields['eprint']}"
-        _keep(parsed, _reference(key.strip(), arxiv, fields.get("doi"), fields.get("title")))
+        keep_reference(
+            parsed, make_reference(key.strip(), arxiv, fields.get("doi"), fields.get("title"))
+        )
     return parsed
 
 
@@ -319,21 +324,39 @@ def resolve(parsed: Parsed, api: ApiSource, date: dt.date | None = None) -> Seed
                 result.unmatched.append(f"{reference.label}: arXiv {reference.arxiv_id} not found")
             elif paper not in result.papers:
                 result.papers.append(paper)
+    by_doi = _by_doi(api, [r.doi for r in parsed.references if r.doi and not r.arxiv_id])
     for reference in parsed.references:
         if reference.arxiv_id:
             continue
-        paper = _by_title(api, reference) if reference.title else None
+        paper = by_doi.get((reference.doi or "").lower())
+        if paper is None and reference.title:
+            paper = _by_title(api, reference)
         if paper is None:
-            what = f"DOI {reference.doi}" if reference.doi else "no arXiv id"
-            shown = f" {reference.title[:70]!r}" if reference.title else ""
-            result.unmatched.append(
-                f"{reference.label}: {what},{shown} no arXiv paper of that title"
-            )
+            result.unmatched.append(_unmatched(reference))
         elif paper not in result.papers:
             result.papers.append(paper)
     return result
 
 
+def _unmatched(reference: Reference) -> str:
+    parts = [f"no arXiv record carries DOI {reference.doi}" if reference.doi else "no arXiv id"]
+    if reference.title:
+        parts.append(f"no arXiv paper has the title {reference.title[:70]!r}")
+    return f"{reference.label}: {', and '.join(parts)}"
+
+
+def _by_doi(api: ApiSource, dois: list[str]) -> dict[str, Paper]:
+    if not dois:
+        return {}
+    try:
+        return api.fetch_dois(dois)
+    except FeedError as exc:
+        logger.warning("DOI search failed, titles are searched instead: %s", exc.message)
+        return {}
+
+
+# TODO(#7): titles are searched one per request, 3 s apart; a library of many title-only
+# entries takes minutes to seed.
 def _by_title(api: ApiSource, reference: Reference) -> Paper | None:
     title = reference.title or ""
     words = re.sub(r"[^\w\s\-]", " ", title).split()

@@ -13,7 +13,7 @@ from papersift.config import LearningSettings
 from papersift.interests import load_interests
 from papersift.models import Paper
 from papersift.profile import Example, FileProfileStore, ModelBlob, Rating
-from papersift.rank.features import HashedTextFeatures
+from papersift.rank.features import TextFeatures
 from papersift.rank.learned import (
     History,
     LearnedRanker,
@@ -62,23 +62,38 @@ def astro(shared_data: Path) -> tuple[list[LabelledDay], object]:
 
 def test_trained_on_earlier_days_it_beats_the_untrained_ranker(astro: tuple) -> None:
     days, interests = astro
-    features = HashedTextFeatures(columns=2**16)
+    features = TextFeatures()
     training = build_training_set(_examples(days[:12]), [], SETTINGS, days[12].date)
-    model = fit_model(features, interests, training, SETTINGS)
+    model = fit_model(features, training, SETTINGS)
     assert model is not None
     assert training.history.days == 12 and training.history.positives > 50
 
-    learned = _recall(LearnedRanker(features, model, 0.9), days[12:], interests)
-    untrained = _recall(LearnedRanker(features), days[12:], interests)
+    learned = _recall(LearnedRanker(TfidfRanker(), features, model, 0.9), days[12:], interests)
+    untrained = _recall(LearnedRanker(TfidfRanker(), features), days[12:], interests)
     assert learned > untrained + 0.05, (learned, untrained)
 
 
-def test_untrained_is_exactly_the_interests_similarity_ranker(astro: tuple) -> None:
+def test_untrained_is_exactly_the_base_ranker(astro: tuple) -> None:
     days, interests = astro
     papers = days[0].papers
-    assert LearnedRanker(HashedTextFeatures()).rank(papers, interests) == TfidfRanker().rank(
-        papers, interests
-    )
+    ranker = LearnedRanker(TfidfRanker(), TextFeatures())
+    assert ranker.rank(papers, interests) == TfidfRanker().rank(papers, interests)
+    assert ranker.name == TfidfRanker().name
+
+
+def test_a_stored_model_scores_as_it_did_when_fitted(astro: tuple) -> None:
+    days, _ = astro
+    training = build_training_set(_examples(days[:6]), [], SETTINGS, days[6].date)
+    features = TextFeatures()
+    model = fit_model(features, training, SETTINGS)
+    assert model is not None and model.state["terms"].size > 1000
+    again = LinearModel.from_blob(model.to_blob())
+    papers = days[7].papers
+    assert np.allclose(again.decision(features, papers), model.decision(features, papers))
+    # The feature set handed in stays unfitted: the vocabulary travels with the model only.
+    assert features.vectors(papers).shape == (len(papers), 0)
+    unseen = Paper("2604.99999", 1, "Zzyzx qwv", ("A. Author",), "Plmbr xqj.", ("astro-ph.GA",))
+    assert again.decision(features, [unseen])[0] == pytest.approx(model.intercept)
 
 
 def test_a_rating_outranks_the_judge() -> None:
@@ -121,8 +136,8 @@ def test_the_blend_weight_grows_with_history() -> None:
 
 
 def test_a_ranker_refuses_a_model_of_other_features() -> None:
-    model = LinearModel("embedding:other", np.ones(5, dtype=np.float32), 0.0, 1, {"weight": 0.9})
-    ranker = LearnedRanker(HashedTextFeatures(), model)
+    model = LinearModel("embedding:other", np.ones(5, dtype=np.float32), 0.0, {}, {"weight": 0.9})
+    ranker = LearnedRanker(TfidfRanker(), TextFeatures(), model)
     assert ranker.model is None and ranker.weight == 0.0
 
 
@@ -161,10 +176,12 @@ def test_profile_stores_keep_examples_ratings_and_the_model(profile_store) -> No
     ]
 
     assert profile_store.load_model("reader") is None
-    model = LinearModel("hashed-text", np.arange(4, dtype=np.float32), -1.5, 2, {"weight": 0.4})
+    state = {"terms": np.array(["dwarf", "satellite"]), "idf": np.array([1.5, 2.0], np.float32)}
+    model = LinearModel("text-tfidf", np.arange(2, dtype=np.float32), -1.5, state, {"weight": 0.4})
     profile_store.save_model("reader", model.to_blob())
     again = LinearModel.from_blob(profile_store.load_model("reader"))
-    assert again.features == "hashed-text" and again.topics == 2 and again.intercept == -1.5
+    assert again.features == "text-tfidf" and again.intercept == -1.5
+    assert list(again.state["terms"]) == ["dwarf", "satellite"]
     assert np.array_equal(again.coef, model.coef) and again.meta["weight"] == 0.4
 
 
@@ -173,3 +190,33 @@ def test_a_foreign_blob_is_a_store_error() -> None:
 
     with pytest.raises(StoreError, match="format"):
         LinearModel.from_blob(ModelBlob(b"junk", {"format": "other"}))
+
+
+def test_a_model_of_the_old_format_leaves_ranking_to_the_base_ranker(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from papersift.learning import learned_ranker
+
+    store = FileProfileStore(tmp_path / "profiles")
+    store.save_model("reader", ModelBlob(b"old", {"format": "papersift.learned/1", "weight": 0.9}))
+    base = TfidfRanker()
+    with caplog.at_level("WARNING"):
+        assert learned_ranker(base, store, "reader", LearningSettings()) is base
+    assert "papersift profile fit" in caplog.text
+
+
+def test_the_cascade_narrows_once_the_learned_model_has_its_full_weight() -> None:
+    from papersift.config import Settings
+    from papersift.learning import cascade_settings
+
+    settings = Settings.model_validate({"judge": {"share": 0.6, "learned_share": 0.4}})
+    full = settings.learning.max_weight
+    model = LinearModel("text-tfidf", np.ones(1, dtype=np.float32), 0.0, {}, {"weight": full})
+    learned = LearnedRanker(TfidfRanker(), TextFeatures(), model)
+    partial = LearnedRanker(TfidfRanker(), TextFeatures(), model, weight=full / 2)
+    assert cascade_settings(settings, learned).share == 0.4
+    assert cascade_settings(settings, partial).share == 0.6
+    assert cascade_settings(settings, TfidfRanker()).share == 0.6
+    every = Settings.model_validate({"judge": {"share": None}})
+    assert cascade_settings(every, learned).share is None
+    assert settings.judge.share == 0.6  # the settings themselves are left as they were

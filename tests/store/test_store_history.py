@@ -76,7 +76,7 @@ def db(tmp_path: Path, demo_day: Path) -> Path:
 def invoke(db: Path, *args: str):
     result = CliRunner().invoke(main, ["--db", str(db), *args])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def test_history_lists_runs_with_counts_tokens_and_cost(db: Path) -> None:
@@ -148,7 +148,9 @@ def test_export_csv_and_bibtex(db: Path, tmp_path: Path) -> None:
     assert table[0]["id"] == exported["id"] and table[0]["date"] == "2026-05-26"
 
     target = tmp_path / "papers.bib"
-    assert "Wrote 6 row(s)" in invoke(db, "export", "--format", "bibtex", "-o", str(target))
+    assert f"Exported 6 paper(s) to {target}" in invoke(
+        db, "export", "--format", "bibtex", "-o", str(target)
+    )
     bibtex = target.read_text()
     assert bibtex.count("@misc{arxiv:") == 6
     assert bibtex.count("{") == bibtex.count("}")

@@ -21,6 +21,7 @@ from typing import Any
 
 from papersift.config import EmailSettings
 from papersift.errors import DeliveryError
+from papersift.models import NO_ABSTRACT
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def plain_text(document: Mapping[str, Any], page_url: str = "") -> str:
         if paper.get("watched_authors"):
             scores += f"; watched: {', '.join(paper['watched_authors'])}"
         lines.append(f"   {scores}")
-        abstract = " ".join(paper.get("abstract", "").split())
+        abstract = " ".join(paper.get("abstract", "").split()) or NO_ABSTRACT
         lines += textwrap.wrap(abstract, 76, initial_indent="   ", subsequent_indent="   ")[:6]
         lines.append(f"   {paper['abs_url']}  (PDF: {paper['pdf_url']})")
     if not document.get("papers"):

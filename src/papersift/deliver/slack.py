@@ -21,6 +21,7 @@ from urllib.error import URLError
 from papersift._http import MAX_RETRY_AFTER
 from papersift.config import SlackSettings
 from papersift.errors import DeliveryError, MissingExtraError
+from papersift.models import NO_ABSTRACT
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def _paper_section(rank: int, paper: Mapping[str, Any]) -> Block:
         f"*{rank}. <{paper['abs_url']}|{title}>*",
         fit(escape_mrkdwn(", ".join(paper.get("authors", []))), 300),
         "_" + " · ".join(scores) + "_",
-        fit(escape_mrkdwn(paper.get("abstract", "")), _ABSTRACT_CHARS),
+        fit(escape_mrkdwn(paper.get("abstract") or NO_ABSTRACT), _ABSTRACT_CHARS),
         f"<{paper['abs_url']}|abstract> · <{paper['pdf_url']}|PDF> · arXiv:{paper['id']}",
     ]
     return _section("\n".join(lines))

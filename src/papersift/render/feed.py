@@ -16,6 +16,7 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 
 from papersift.config import SiteSettings
+from papersift.models import NO_ABSTRACT
 from papersift.render.html import day_href, environment, paper_anchor
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -69,7 +70,7 @@ def _add_entry(
     moment = _moment(date, rank)
     entry.published(moment)
     entry.updated(moment)
-    entry.summary(_clean(paper.get("abstract", "")))
+    entry.summary(_clean(paper.get("abstract") or NO_ABSTRACT))
     entry.content(_clean(content), type="html")
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import jinja2
 
-from papersift.models import Digest
+from papersift.models import NO_ABSTRACT, Digest
 from papersift.render._files import is_newest_day, write_atomic
 from papersift.render.json import digest_to_dict
 
@@ -47,6 +47,7 @@ def environment() -> jinja2.Environment:
     env.filters["anchor"] = paper_anchor
     env.filters["score"] = _score
     env.filters["longdate"] = _long_date
+    env.globals["NO_ABSTRACT"] = NO_ABSTRACT
     return env
 
 

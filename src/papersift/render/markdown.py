@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from papersift.models import Digest, DigestEntry, Usage
+from papersift.models import NO_ABSTRACT, Digest, DigestEntry, Usage
 
 _TAG_START = re.compile(
     r"<(?=[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|/[A-Za-z][A-Za-z0-9-]*\s*>|!--|\?|!\[CDATA\[)"
@@ -78,7 +78,7 @@ def _section(number: int, entry: DigestEntry) -> list[str]:
         "",
         f"**Authors:** {_authors(entry)}",
         "",
-        f"**Abstract:** {_inline(paper.abstract)}",
+        f"**Abstract:** {_inline(paper.abstract) or f'*{NO_ABSTRACT}*'}",
         "",
     ]
     if entry.comment:

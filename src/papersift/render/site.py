@@ -89,7 +89,7 @@ def build_site(out_dir: Path, site_dir: Path, settings: SiteSettings) -> SiteRes
     for relative, text in pages.items():
         write_atomic(site_dir / relative, text)
         result.pages.append(site_dir / relative)
-    logger.info("Site of %d day(s) written to %s", len(documents), site_dir)
+    logger.debug("Site of %d day(s) written to %s", len(documents), site_dir)
     return result
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import feedparser
 import httpx
 
 from papersift._http import Spacing
@@ -96,12 +97,15 @@ def _paper(entry: Any) -> Paper:
     if primary and primary in terms:
         terms.remove(primary)
     categories = tuple([primary, *terms] if primary else terms)
+    abstract = clean(entry.get("summary"))
+    if not abstract:
+        logger.warning("API entry %s has no abstract; it is kept with an empty one", arxiv_id.id)
     return Paper(
         id=arxiv_id.id,
         version=arxiv_id.version,
         title=title,
         authors=tuple(clean(author.get("name")) for author in entry.get("authors", [])),
-        abstract=clean(entry.get("summary")),
+        abstract=abstract,
         categories=categories,
         comments=clean(entry.get("arxiv_comment")) or None,
         primary_category=primary,
@@ -128,6 +132,18 @@ def _dated(announcement: Announcement, date: dt.date) -> Announcement:
         source=announcement.source,
         version=announcement.version,
     )
+
+
+def record_dois(data: bytes) -> dict[str, set[str]]:
+    """The DOIs (lower-cased) each arXiv record in an API response carries, by paper id."""
+    out: dict[str, set[str]] = {}
+    for entry in feedparser.parse(data).entries:
+        try:
+            paper_id = ArxivId.parse(entry.get("id", "")).id
+        except ValueError:
+            continue
+        out[paper_id] = {doi.lower() for doi in (entry.get("arxiv_doi") or "").split()}
+    return out
 
 
 def _raise_api_error(entries: list[Any], source: str) -> None:
@@ -171,6 +187,37 @@ class ApiSource:
         """The first ``max_results`` papers answering a search query such as ``ti:galaxy``."""
         params = {"search_query": query, "start": "0", "max_results": str(max_results)}
         return self._fetch_page(params, None)
+
+    def fetch_dois(self, dois: list[str], per_query: int = 20) -> dict[str, Paper]:
+        """The papers whose arXiv record carries one of ``dois`` (its ``arxiv:doi``, a journal's
+        DOI), by the DOI asked for, lower-cased; DOIs no record carries are absent.
+
+        arXiv's search answers ``doi:`` queries although its manual does not list the prefix;
+        up to ``per_query`` DOIs go in one query joined by ``OR``, and every paper returned is
+        checked against the DOIs its record carries, so a loose match is never taken.
+        """
+        wanted = list(dict.fromkeys(doi.strip().replace('"', "").lower() for doi in dois if doi))
+        found: dict[str, Paper] = {}
+        for begin in range(0, len(wanted), per_query):
+            chunk = wanted[begin : begin + per_query]
+            for doi, paper in self._doi_page(chunk):
+                found.setdefault(doi, paper)
+        return found
+
+    def _doi_page(self, dois: list[str]) -> list[tuple[str, Paper]]:
+        query = " OR ".join(f'doi:"{doi}"' for doi in dois)
+        params = {"search_query": query, "start": "0", "max_results": str(2 * len(dois))}
+        self.spacing.wait()
+        source = str(httpx.URL(self.url, params=params))
+        logger.debug("arXiv API query: %s", source[:300])
+        data = fetch_feed(self.client, self.url, params, hint="Check [sources] api_url.")
+        listing = parse_fetched(lambda: parse_atom(data, source, self.categories, None))
+        carried = record_dois(data)
+        return [
+            (doi, paper)
+            for paper in listing.papers.values()
+            for doi in sorted(carried.get(paper.id, set()) & set(dois))
+        ]
 
     def fetch_submitted(self, start: dt.datetime, end: dt.datetime, date: dt.date) -> Listing:
         """Papers of the followed categories submitted between ``start`` and ``end`` (UTC)."""

@@ -62,9 +62,18 @@ def _load_file(path: Path, categories: list[str], date: dt.date | None) -> Listi
     try:
         if feed_root(data) == "feed":
             return parse_atom(data, str(path), categories, date)
-        return parse_rss(data, str(path))
+        listing = parse_rss(data, str(path))
     except ParseError:
         raise
     except FeedError as exc:
         # Not a feed at all: in a file the user named, that is bad input.
         raise InputError(exc.message, "Give an arXiv RSS or API (Atom) file.") from None
+    # An RSS feed carries its own date; an API file takes the one asked for, so without this
+    # check a folder of one day's files would be labelled with any --date.
+    if date is not None and listing.date not in (None, date) and listing.papers:
+        raise FeedError(
+            f"Source {str(path)!r} holds the listing of {listing.date}, but {date} was asked for.",
+            "Pass the matching --date, or leave it out to use the feed's own date.",
+            source=str(path),
+        )
+    return listing

@@ -90,6 +90,8 @@ def _paper(entry: Any) -> tuple[Paper, AnnounceType]:
     if not title:
         raise ValueError(f"{arxiv_id}: no title")
     abstract = clean(description[prefix.end() :] if prefix else description)
+    if not abstract:
+        logger.warning("Feed item %s has no abstract; it is kept with an empty one", arxiv_id.id)
     categories = tuple(tag["term"] for tag in entry.get("tags", []) if tag.get("term"))
     paper = Paper(
         id=arxiv_id.id,

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from papersift.errors import StoreError
+from papersift.store.lockholder import lock_holder
 from papersift.store.schema import SCHEMA_VERSION, migrate, schema_version
 
 logger = logging.getLogger(__name__)
@@ -209,18 +210,6 @@ def _acquire(descriptor: int, lock_path: Path, timeout: float) -> None:
                 logger.info("Another run holds %s; waiting up to %.0f s", lock_path, timeout)
                 waited = True
             if time.monotonic() >= deadline:
-                holder = _holder(lock_path)
-                raise StoreError(
-                    f"Another papersift run{holder} is using the database; waited {timeout:g} s "
-                    f"for the lock {str(lock_path)!r}.",
-                    "Let that run finish, or raise [store] lock_timeout to wait longer.",
-                ) from None
+                message, hint = lock_holder(lock_path).describe(lock_path, timeout)
+                raise StoreError(message, hint) from None
             time.sleep(0.1)
-
-
-def _holder(lock_path: Path) -> str:
-    try:
-        pid = lock_path.read_text().strip()
-    except OSError:
-        return ""
-    return f" (process {pid})" if pid.isdigit() else ""

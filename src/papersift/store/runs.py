@@ -97,6 +97,17 @@ class RunRecord:
     def __enter__(self) -> RunRecord:
         return self
 
+    def note_date(self, date: dt.date | None) -> None:
+        """Keep the listing's date as soon as it is known, so a run that fails or is killed
+        later still shows which day it was for."""
+        self.counts.date = date
+        if date is None:
+            return
+        with self.store.transaction("record the run's date"):
+            self.store.connection.execute(
+                "UPDATE runs SET date = ? WHERE run_id = ?", (date.isoformat(), self.run_id)
+            )
+
     def record_digest(self, digest: Digest, spent: list[Usage] | None = None) -> None:
         """Keep the digest's counts and what this run ``spent`` (by default the digest's usage),
         and save which papers the digest shows."""

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from papersift.archive import ArchivedDay, load_days
 from papersift.config import Settings
 from papersift.errors import InputError, MissingExtraError
+from papersift.models import NO_ABSTRACT
 from papersift.profile import ProfileStore, Rating, latest_ratings, parse_rating_kind
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def create_app(context: WebContext) -> Any:
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"], default=True)
     )
     env.globals["why"] = why
+    env.globals["NO_ABSTRACT"] = NO_ABSTRACT
     pages = _Pages(context, env)
     routes = [
         Route("/", pages.index),
