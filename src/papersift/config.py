@@ -126,8 +126,9 @@ class JudgeSettings(_Section):
     """Largest adaptive batch: bigger batches share the static prompt but risk long replies."""
     batching: Literal["economical", "spread"] = "economical"
     """Adaptive batches: ``economical`` fills as few batches as ``max_batch_size`` allows, so the
-    static prompt is paid for as few times as possible; ``spread`` spreads the papers over the
-    ``concurrency`` requests in flight (at least 10 a batch), faster but more tokens."""
+    static prompt is paid for as few times as possible, and asks the papers several replies missed
+    again together; ``spread`` spreads the papers over the ``concurrency`` requests in flight (at
+    least 10 a batch) and asks each reply's missed papers again at once: faster, more tokens."""
     max_authors: int = Field(3, ge=0, le=100)
     """Authors shown to the judge per paper, the rest as "et al. (N authors)"; 0 shows none."""
     concurrency: int = Field(8, ge=1, le=64)

@@ -17,11 +17,15 @@ from papersift.testing.fake_openai import FakeOpenAI, ServerOptions
 MODEL = "gpt-4.1"
 
 
-def _judged_run(folder: Path, db: Path, options: ServerOptions) -> dict[str, object]:
+def _judged_run(
+    folder: Path, db: Path, options: ServerOptions, judge_extra: str = ""
+) -> dict[str, object]:
     """Run the demo day against a replay server; every place the run's totals are reported."""
     server = FakeOpenAI(recorded_judgments(), options).start()
     try:
         config = judge_config(folder, server.base_url)
+        with config.open("a", encoding="utf-8") as file:
+            file.write(judge_extra)
         result = run_demo(config, db, OPENAI_API_KEY="test-key", COLUMNS="400")
     finally:
         server.stop()
@@ -66,7 +70,14 @@ def _stored_tokens(db: Path) -> int:
 
 def test_totals_agree_when_replies_miss_papers(tmp_path: Path) -> None:
     db = tmp_path / "papersift.sqlite3"
-    first = _judged_run(tmp_path, db, ServerOptions(faults=("missing",), fault_rate=1.0))
+    # Spread batching asks each reply's missed papers again on their own, down to replies about
+    # a single paper that judge nobody; economical batching packs them together.
+    first = _judged_run(
+        tmp_path,
+        db,
+        ServerOptions(faults=("missing",), fault_rate=1.0),
+        'batching = "spread"\n',
+    )
     assert first["failed"] > 0
     spent, cost = first["log"]
     assert spent == first["server"]

@@ -224,7 +224,8 @@ class JudgePass:
                 for task in done:
                     running.pop(task)
                     queue.extend(task.result())
-                _merge_retries(queue)
+                if self.settings.batching == "economical":
+                    _merge_retries(queue)
         finally:
             for task in running:
                 task.cancel()
@@ -327,7 +328,8 @@ class JudgePass:
             result.failed.update(p.id for p in missing)
             advance(len(missing))
             return []
-        size = max(1, batch.size_limit // 2) if shrink else batch.size_limit
+        # A cut-off reply has its missed papers asked again in batches half its own size.
+        size = max(1, min(batch.size_limit, len(batch.papers)) // 2) if shrink else batch.size_limit
         return [
             _Batch(missing[i : i + size], batch.attempt + 1, size)
             for i in range(0, len(missing), size)
