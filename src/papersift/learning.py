@@ -350,7 +350,9 @@ def summarise(
     history = build_training_set(examples, ratings, settings, dt.date.today()).history
     blob = store.load_model(profile)
     error = None
-    if blob is not None:
+    if blob is not None and not blob.meta:
+        error = "its description (features, format, history) is missing or unreadable."
+    elif blob is not None:
         try:
             LinearModel.from_blob(blob)
         except StoreError as exc:
