@@ -483,13 +483,7 @@ def evaluate_learning(
     from papersift.sources.judged import load_labelled_days
 
     days = load_labelled_days(folder)
-    if len(days) <= REPLAY_START:
-        raise InputError(
-            f"{str(folder)!r} holds {len(days)} labelled day(s); the replay trains on the first "
-            f"{REPLAY_START} and ranks from day {REPLAY_START + 1} on, so it needs at least "
-            f"{REPLAY_START + 1}.",
-            "Add more labelled days (YYYY-MM-DD.jsonl) to the folder.",
-        )
+    _check_replay_days(folder, len(days), REPLAY_START)
     interests = load_interests(interests_path or folder / "interests.md")
     if cache_dir is not None:
         settings.ranker.cache_dir = cache_dir
@@ -518,6 +512,16 @@ def evaluate_learning(
     json_path.write_text(json.dumps(report_to_dict(report, windows), indent=2) + "\n")
     png_path = plot_recall(report, out_dir / "learning-recall.png")
     return report_lines(report, windows), [json_path, png_path]
+
+
+def _check_replay_days(folder: Path, days: int, start: int) -> None:
+    """Refuse a replay with no day to rank: it trains on ``start`` days before the first."""
+    if days <= start:
+        raise InputError(
+            f"{str(folder)!r} holds {days} labelled day(s); the replay trains on the first "
+            f"{start} and ranks from day {start + 1} on, so it needs at least {start + 1}.",
+            "Add more labelled days (YYYY-MM-DD.jsonl) to the folder.",
+        )
 
 
 def _optional_text(path: Path) -> str:
