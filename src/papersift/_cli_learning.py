@@ -31,11 +31,28 @@ def register(main: click.Group) -> None:
 
 def _paper_id(text: str) -> str:
     try:
-        return ArxivId.parse(text).id
+        paper_id = ArxivId.parse(text).id
     except ValueError:
+        paper_id = None
+    if paper_id is None or not _plausible(paper_id):
         raise InputError(
             f"{text!r} is not an arXiv id.", "Give it as 2501.01234 or hep-th/9901001."
         ) from None
+    return paper_id
+
+
+def _plausible(paper_id: str) -> bool:
+    """Whether the id's year and month exist in arXiv's numbering: old-style ids from 1991
+    to March 2007, new-style ones from April 2007, with five digits from January 2015."""
+    if "/" in paper_id:
+        stamp = paper_id.split("/")[1][:4]
+        year, month = int(stamp[:2]), int(stamp[2:])
+        full = (1900 if year >= 91 else 2000) + year
+        return 1 <= month <= 12 and (1991, 8) <= (full, month) <= (2007, 3)
+    stamp, number = paper_id.split(".")
+    year, month = int(stamp[:2]), int(stamp[2:])
+    digits = 5 if (year, month) >= (15, 1) else 4
+    return 1 <= month <= 12 and (year, month) >= (7, 4) and len(number) == digits
 
 
 @click.command()
@@ -52,7 +69,12 @@ def rate(paper_id: str, kind: str, note: str, config_path: Path | None) -> None:
     rating = record_rating(
         profile_store(settings), settings, _paper_id(paper_id), parse_rating_kind(kind), note
     )
-    known = "" if rating.paper else " (its text is not in any digest yet; it trains once seeded)"
+    known = (
+        ""
+        if rating.paper
+        else " (its text is not known yet: no digest, database or profile history has it; it "
+        "trains once the paper is seeded, papersift seed --ids FILE, or judged in a run)"
+    )
     click.echo(
         f"Rated {rating.paper_id} {rating.kind} for profile {settings.profile.name!r}{known}."
     )
@@ -72,7 +94,12 @@ def profile_show(config_path: Path | None, as_json: bool) -> None:
     from papersift.learning import profile_store, summarise
 
     settings = use_db(load_settings(config_path))
-    summary = summarise(profile_store(settings), settings.profile.name, settings.learning)
+    summary = summarise(
+        profile_store(settings),
+        settings.profile.name,
+        settings.learning,
+        judging=settings.judge.enabled,
+    )
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=2))
         return
@@ -88,7 +115,12 @@ def profile_fit(config_path: Path | None) -> None:
 
     settings = use_db(load_settings(config_path))
     model = fit_profile(settings)
-    summary = summarise(profile_store(settings), settings.profile.name, settings.learning)
+    summary = summarise(
+        profile_store(settings),
+        settings.profile.name,
+        settings.learning,
+        judging=settings.judge.enabled,
+    )
     if model is None:
         reasons = "; ".join(summary.missing) or "no examples, ratings or seeds yet"
         click.echo(f"Not fitted: the history is too short ({reasons}).")

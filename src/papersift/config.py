@@ -13,7 +13,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StrictBool,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from papersift._config_errors import expected, section_hint, shown_value, toml_kind
 from papersift.errors import ConfigError
@@ -253,8 +262,9 @@ class EmailSettings(_Section):
 class LearningSettings(_Section):
     """The learned ranker: what counts as a positive, how history is weighed and blended."""
 
-    enabled: bool = True
-    """Blend the learned model in once the profile has history; off ranks by interests alone."""
+    enabled: StrictBool = True
+    """Blend the learned model in once the profile has history; off ranks by interests alone.
+    Only true or false: a quoted "yes" or "false" is refused rather than guessed at."""
     dir: Path | None = None
     """Where the profile's examples, ratings and model are kept; defaults to the user data dir."""
     features: Literal["text", "embedding"] = "text"
@@ -269,8 +279,8 @@ class LearningSettings(_Section):
     """Judged days needed before the model gets any weight."""
     min_positives: int = Field(5, ge=0)
     """Positive examples needed before the model gets any weight."""
-    full_days: int = Field(10, ge=1)
-    full_positives: int = Field(40, ge=1)
+    full_days: int = Field(10, ge=1, validate_default=True)
+    full_positives: int = Field(40, ge=1, validate_default=True)
     """With this many days and positives the model has its full weight."""
     max_weight: float = Field(0.9, ge=0, le=1)
     """The model's share of the blended score once history is full."""
@@ -279,6 +289,18 @@ class LearningSettings(_Section):
     seed_weight: float = Field(1.0, gt=0)
     regularisation: float = Field(8.0, gt=0)
     """The logistic regression's inverse regularisation strength (scikit-learn's ``C``)."""
+
+    @field_validator("full_days", "full_positives")
+    @classmethod
+    def _not_below_minimum(cls, value: int, info: ValidationInfo) -> int:
+        low = "min_days" if info.field_name == "full_days" else "min_positives"
+        minimum = info.data.get(low)
+        if isinstance(minimum, int) and value < minimum:
+            raise ValueError(
+                f"a whole number at least {low} ({minimum}): the model's weight starts at "
+                f"{low} and is full at {info.field_name}"
+            )
+        return value
 
 
 class ZoteroSettings(_Section):

@@ -36,6 +36,8 @@ from papersift.sources.judged import LabelledDay
 logger = logging.getLogger(__name__)
 
 SHARES = (0.10, 0.25, 0.50)
+REPLAY_START = 5
+"""Days before the first replayed one: the replay ranks from the sixth day on."""
 
 
 @dataclass(slots=True)
@@ -67,7 +69,7 @@ class LearningReport:
     days: list[DayResult] = field(default_factory=list)
     features: str = ""
     cascade_share: float = 0.25
-    start: int = 5
+    start: int = REPLAY_START
     closed_loop: bool = False
     """The model learned only from what the cascade judged."""
 
@@ -154,7 +156,7 @@ def replay_learning(
     *,
     tokens: TokenEstimate | None = None,
     recorded: dict[dt.date, int] | None = None,
-    start: int = 5,
+    start: int = REPLAY_START,
     cascade_share: float = 0.25,
     closed_loop: bool = False,
     progress: Callable[[int], None] | None = None,

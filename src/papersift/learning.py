@@ -19,9 +19,9 @@ import platformdirs
 
 from papersift.archive import find_paper
 from papersift.config import JudgeSettings, LearningSettings, Settings
-from papersift.errors import ConfigError, StoreError
+from papersift.errors import ConfigError, FeedError, InputError, StoreError
 from papersift.interests import Interests, load_interests
-from papersift.models import Digest
+from papersift.models import Digest, Paper
 from papersift.profile import (
     Example,
     FileProfileStore,
@@ -186,7 +186,7 @@ def measure_quality(
         return None
     cut = days[-held]
     training = build_training_set([e for e in examples if e.date < cut], ratings, settings, cut)
-    model = fit_model(features, training, settings)
+    model = fit_model(features, training, settings, log_level=logging.DEBUG)
     if model is None:
         return None
     learned = LearnedRanker(base, features, model, settings.max_weight)
@@ -225,11 +225,19 @@ class ProfileSummary:
     ``positives 0 of min_positives 5``; empty when nothing is missing."""
     meta: dict[str, Any] | None
     """The fitted model's description, or ``None`` when none is fitted."""
+    enabled: bool = True
+    """``[learning] enabled``: whether the model is blended in and judged runs add history."""
+    judging: bool | None = None
+    """Whether a judge is configured; ``None`` when not known."""
+    model_error: str | None = None
+    """Why the stored model cannot be used, when it cannot."""
 
     @property
     def weight(self) -> float:
         """The blend weight the ranker gives the model now: the fitted model's, else 0."""
-        return float(self.meta.get("weight", 0.0)) if self.meta else 0.0
+        if not self.enabled or self.model_error or not self.meta:
+            return 0.0
+        return float(self.meta.get("weight", 0.0))
 
     @property
     def quality(self) -> dict[str, Any] | None:
@@ -248,6 +256,8 @@ class ProfileSummary:
             "fitted": self.meta is not None,
             "quality": self.quality,
             "model": self.meta,
+            "enabled": self.enabled,
+            "model_error": self.model_error,
         }
 
     def lines(self) -> list[str]:
@@ -262,14 +272,31 @@ class ProfileSummary:
         ]
         if self.ratings > history.ratings:
             out.append(
-                f"{self.ratings - history.ratings} rated paper(s) have no text in any digest "
-                "yet; they train once seeded."
+                f"{self.ratings - history.ratings} rated paper(s) have no known text yet; they "
+                "train once the paper is seeded (papersift seed --ids FILE) or judged in a run."
             )
-        out.append(f"Blend weight of the model: {self.weight:.2f}.")
+        if self.judging is False:
+            out.append(
+                "No judge is configured ([judge] enabled = false): the model learns from judged "
+                "runs, so until a judge runs it grows only from ratings and seeds."
+            )
+        if not self.enabled:
+            out.append(
+                "Learning is off ([learning] enabled = false): no model is blended in and runs "
+                "add no history; ranking by the configured ranker alone."
+            )
+        else:
+            out.append(f"Blend weight of the model: {self.weight:.2f}.")
         if self.missing:
             out.append("Still missing: " + "; ".join(self.missing) + ".")
+        if self.model_error is not None:
+            out.append(
+                f"The stored model cannot be used: {self.model_error} Ranking by the configured "
+                "ranker alone until it is refitted (papersift profile fit)."
+            )
+            return out
         if self.meta is None:
-            out.append("No model fitted yet: ranking by interests similarity alone.")
+            out.append("No model fitted yet: ranking by the configured ranker alone.")
             return out
         fitted = self.meta.get("history", {})
         out.append(
@@ -297,7 +324,8 @@ def shortfall(history: History, settings: LearningSettings) -> list[str]:
     missing = []
     days = max(history.days, 1 if history.ratings or history.seeds else 0)
     if days < settings.min_days:
-        missing.append(f"days {days} of min_days {settings.min_days}")
+        counted = " (ratings and seeds count as one)" if days > history.days else ""
+        missing.append(f"days {days}{counted} of min_days {settings.min_days}")
     if history.positives < settings.min_positives:
         missing.append(f"positives {history.positives} of min_positives {settings.min_positives}")
     if history.papers and history.positives == history.papers:
@@ -306,14 +334,29 @@ def shortfall(history: History, settings: LearningSettings) -> list[str]:
 
 
 def summarise(
-    store: ProfileStore, profile: str, settings: LearningSettings | None = None
+    store: ProfileStore,
+    profile: str,
+    settings: LearningSettings | None = None,
+    *,
+    judging: bool | None = None,
 ) -> ProfileSummary:
-    """What the profile has learned from, what it still lacks, and its fitted model."""
+    """What the profile has learned from, what it still lacks, and its fitted model.
+
+    ``judging`` tells whether a judge is configured, so the summary can say why nothing grows.
+    """
     settings = settings or LearningSettings()
     examples = store.load_examples(profile)
     ratings = store.load_ratings(profile)
     history = build_training_set(examples, ratings, settings, dt.date.today()).history
     blob = store.load_model(profile)
+    error = None
+    if blob is not None and not blob.meta:
+        error = "its description (features, format, history) is missing or unreadable."
+    elif blob is not None:
+        try:
+            LinearModel.from_blob(blob)
+        except StoreError as exc:
+            error = exc.message
     return ProfileSummary(
         profile,
         len(examples),
@@ -321,6 +364,9 @@ def summarise(
         history,
         shortfall(history, settings),
         blob.meta if blob else None,
+        enabled=settings.enabled,
+        judging=judging,
+        model_error=error,
     )
 
 
@@ -331,15 +377,32 @@ def _out_dir(settings: Settings) -> Path:
 def record_rating(
     store: ProfileStore, settings: Settings, paper_id: str, kind: RatingKind, note: str = ""
 ) -> Rating:
-    """Keep the reader's rating, with the paper's text from the digests or the profile's history."""
-    paper = find_paper(_out_dir(settings), paper_id)
+    """Keep the reader's rating, with the paper's text from the digests, the database the runs
+    wrote, or the profile's history, whichever knows it first."""
+    paper = find_paper(_out_dir(settings), paper_id) or _paper_in_database(settings, paper_id)
     if paper is None:
         known = [e.paper for e in store.load_examples(settings.profile.name)]
-        paper = next((p for p in known if p.id == paper_id), None)
+        paper = next((p for p in reversed(known) if p.id == paper_id), None)
     rating = Rating(paper_id, kind, dt.datetime.now(dt.UTC), note, paper)
     store.save_rating(settings.profile.name, rating)
     logger.debug("Rated %s %s", paper_id, kind)
     return rating
+
+
+def _paper_in_database(settings: Settings, paper_id: str) -> Paper | None:
+    """The paper's latest text in the configured database, when the database exists."""
+    from papersift.store import Store, default_path
+    from papersift.store.profiles import find_paper as find_stored
+
+    path = settings.store.path or default_path()
+    if not path.is_file():
+        return None
+    try:
+        with Store.open(path, readonly=True) as store:
+            return find_stored(store, paper_id)
+    except StoreError as exc:
+        logger.warning("Looking %s up in the database failed: %s", paper_id, exc.message)
+        return None
 
 
 def _base_ranker(settings: Settings) -> Ranker:
@@ -383,7 +446,15 @@ def seed_parsed(settings: Settings, parsed: Parsed) -> SeedResult:
     sources = settings.sources
     with make_client(sources.timeout, sources.retries) as client:
         api = ApiSource(client, sources.api_url, sources.categories, sources.api_delay)
-        result = resolve(parsed, api)
+        try:
+            result = resolve(parsed, api)
+        except FeedError as exc:
+            raise FeedError(
+                exc.message,
+                "Nothing was imported. Check the network and [sources] api_url, then run "
+                "papersift seed again.",
+                source=exc.source,
+            ) from None
     store = profile_store(settings)
     store.save_examples(settings.profile.name, seed_examples(result.papers, dt.date.today()))
     return result
@@ -401,6 +472,7 @@ def evaluate_learning(
 ) -> tuple[list[str], list[Path]]:
     """Replay the labelled days of ``folder``; returns the report's lines and the files written."""
     from papersift.evaluate_learning import (
+        REPLAY_START,
         TokenEstimate,
         plot_recall,
         recorded_usage,
@@ -411,6 +483,7 @@ def evaluate_learning(
     from papersift.sources.judged import load_labelled_days
 
     days = load_labelled_days(folder)
+    _check_replay_days(folder, len(days), REPLAY_START)
     interests = load_interests(interests_path or folder / "interests.md")
     if cache_dir is not None:
         settings.ranker.cache_dir = cache_dir
@@ -439,6 +512,16 @@ def evaluate_learning(
     json_path.write_text(json.dumps(report_to_dict(report, windows), indent=2) + "\n")
     png_path = plot_recall(report, out_dir / "learning-recall.png")
     return report_lines(report, windows), [json_path, png_path]
+
+
+def _check_replay_days(folder: Path, days: int, start: int) -> None:
+    """Refuse a replay with no day to rank: it trains on ``start`` days before the first."""
+    if days <= start:
+        raise InputError(
+            f"{str(folder)!r} holds {days} labelled day(s); the replay trains on the first "
+            f"{start} and ranks from day {start + 1} on, so it needs at least {start + 1}.",
+            "Add more labelled days (YYYY-MM-DD.jsonl) to the folder.",
+        )
 
 
 def _optional_text(path: Path) -> str:

@@ -14,10 +14,10 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from papersift.errors import InputError, StoreError
 from papersift.models import Digest, Paper
@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 RatingKind = Literal["like", "dislike", "save"]
 RATING_KINDS: tuple[RatingKind, ...] = ("like", "dislike", "save")
 ExampleOrigin = Literal["judge", "seed"]
+_Row = TypeVar("_Row")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,7 @@ class FileProfileStore:
         return self.root / slug
 
     def load_examples(self, profile: str, before: dt.date | None = None) -> list[Example]:
-        examples = [_example(row) for row in self._rows(profile, "examples.jsonl")]
+        examples = self._rows(profile, "examples.jsonl", _example)
         return [e for e in examples if before is None or e.date < before]
 
     def save_examples(self, profile: str, examples: Sequence[Example]) -> None:
@@ -165,17 +166,21 @@ class FileProfileStore:
         lines = [json.dumps(_example_row(e), ensure_ascii=False) for e in kept.values()]
         self._write(profile, "examples.jsonl", "\n".join(lines) + "\n")
 
+    # TODO(#7): a rating kept here without its text trains once the paper is judged or seeded;
+    # a paper a run only lists in the database is not looked up, unlike in the database store.
     def load_ratings(self, profile: str) -> list[Rating]:
-        return [_rating(row) for row in self._rows(profile, "ratings.jsonl")]
+        return self._rows(profile, "ratings.jsonl", _rating)
 
     def save_rating(self, profile: str, rating: Rating) -> None:
         folder = self.folder(profile)
-        folder.mkdir(parents=True, exist_ok=True)
         try:
+            folder.mkdir(parents=True, exist_ok=True)
             with (folder / "ratings.jsonl").open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(_rating_row(rating), ensure_ascii=False) + "\n")
         except OSError as exc:
-            raise StoreError(f"Cannot record the rating in {str(folder)!r}: {exc}.") from None
+            raise StoreError(
+                f"Cannot record the rating in {str(folder)!r}: {_reason(exc)}.", _DIR_HINT
+            ) from None
 
     def save_model(self, profile: str, model: ModelBlob) -> None:
         self._write(profile, "model.npz", model.data)
@@ -187,23 +192,42 @@ class FileProfileStore:
         if not data_path.exists() or not meta_path.exists():
             return None
         try:
-            return ModelBlob(data_path.read_bytes(), json.loads(meta_path.read_text("utf-8")))
-        except (OSError, ValueError) as exc:
+            data = data_path.read_bytes()
+        except OSError as exc:
             logger.warning("The model in %s is unreadable (%s); ignoring it.", folder, exc)
             return None
+        try:
+            meta = json.loads(meta_path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            logger.warning("The model's description in %s is unreadable (%s).", folder, exc)
+            meta = {}
+        return ModelBlob(data, meta if isinstance(meta, dict) else {})
 
-    def _rows(self, profile: str, name: str) -> list[dict[str, Any]]:
+    def _rows(self, profile: str, name: str, parse: Callable[[dict[str, Any]], _Row]) -> list[_Row]:
+        """Each line of the file ``name`` read by ``parse``; a line that is not JSON or not of
+        the expected shape is skipped with a warning naming the file and the line."""
         path = self.folder(profile) / name
-        if not path.exists():
-            return []
+        try:
+            if not path.is_file():
+                return []
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StoreError(f"Cannot read {str(path)!r}: {_reason(exc)}.", _DIR_HINT) from None
         rows = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:
-                rows.append(json.loads(line))
+                data = json.loads(line)
             except ValueError:
                 logger.warning("%s, line %d is not JSON; skipped.", path, number)
+                continue
+            try:
+                rows.append(parse(data))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                logger.warning(
+                    "%s, line %d is not a valid record (%s); skipped.", path, number, exc
+                )
         return rows
 
     def _write(self, profile: str, name: str, content: str | bytes) -> None:
@@ -217,9 +241,18 @@ class FileProfileStore:
             os.replace(temporary, folder / name)
         except OSError as exc:
             raise StoreError(
-                f"Cannot write {name!r} in {str(folder)!r}: {exc}.",
-                "Check the folder's permissions, or set [learning] dir to another folder.",
+                f"Cannot write {name!r} in {str(folder)!r}: {_reason(exc)}.", _DIR_HINT
             ) from None
+
+
+_DIR_HINT = "Check the folder's permissions, or set [learning] dir to another folder."
+
+
+def _reason(exc: OSError | UnicodeDecodeError) -> str:
+    """Why a file operation failed, in words (a path that is a file, a missing permission)."""
+    if isinstance(exc, NotADirectoryError | FileExistsError):
+        return "a file is in the way where a folder is needed"
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
 def parse_rating_kind(text: str) -> RatingKind:
@@ -246,13 +279,24 @@ def _example_row(example: Example) -> dict[str, Any]:
 
 
 def _example(row: dict[str, Any]) -> Example:
+    origin = row.get("origin", "judge")
+    if origin not in ("judge", "seed"):
+        raise ValueError(f"origin {origin!r} is not judge or seed")
     return Example(
         paper=paper_from_dict(row["paper"]),
         date=dt.date.fromisoformat(row["date"]),
-        relevance=row.get("relevance"),
-        novelty=row.get("novelty"),
-        origin=row.get("origin", "judge"),
+        relevance=_score(row.get("relevance")),
+        novelty=_score(row.get("novelty")),
+        origin=origin,
     )
+
+
+def _score(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"score {value!r} is not a number")
+    return float(value)
 
 
 def _rating_row(rating: Rating) -> dict[str, Any]:
@@ -267,10 +311,14 @@ def _rating_row(rating: Rating) -> dict[str, Any]:
 
 def _rating(row: dict[str, Any]) -> Rating:
     paper = row.get("paper")
+    kind = row["kind"]
+    if kind not in RATING_KINDS:
+        raise ValueError(f"kind {kind!r} is not one of {', '.join(RATING_KINDS)}")
+    at = dt.datetime.fromisoformat(row["at"])
     return Rating(
-        paper_id=row["paper_id"],
-        kind=row["kind"],
-        at=dt.datetime.fromisoformat(row["at"]),
+        paper_id=str(row["paper_id"]),
+        kind=kind,
+        at=at if at.tzinfo else at.replace(tzinfo=dt.UTC),
         note=row.get("note") or "",
         paper=paper_from_dict(paper) if paper else None,
     )

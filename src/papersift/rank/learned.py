@@ -11,6 +11,7 @@ weight grows with the history behind it, from nothing (exactly the base ranker) 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import io
 import logging
@@ -83,13 +84,15 @@ def build_training_set(
 
     A judged paper is positive when its relevance reaches ``positive_relevance``; a seed is
     positive. A like or a save is positive and a dislike negative whatever the judge said, and
-    counts ``rating_weight`` times. Every weight halves each ``half_life_days`` of age.
+    counts ``rating_weight`` times. Every weight halves each ``half_life_days`` of age. A rating
+    kept without the paper's text trains on the text of the paper's examples; with no text at
+    all it trains on nothing and replaces nothing.
     """
-    rated = latest_ratings(ratings)
+    rated = _with_text(latest_ratings(ratings), examples)
     chosen = TrainingSet()
     days: set[dt.date] = set()
     for example in examples:
-        if example.paper.id in rated:
+        if example.paper.id in rated and rated[example.paper.id].paper is not None:
             continue
         label = example.origin == "seed" or (example.relevance or 0) >= settings.positive_relevance
         weight = settings.seed_weight if example.origin == "seed" else 1.0
@@ -108,6 +111,21 @@ def build_training_set(
     chosen.history.first = min(days, default=None)
     chosen.history.last = max(days, default=None)
     return chosen
+
+
+def _with_text(rated: dict[str, Rating], examples: Sequence[Example]) -> dict[str, Rating]:
+    """``rated`` with each rating that lacks its paper's text given the latest example's."""
+    known: dict[str, Paper] = {}
+    for example in examples:
+        paper = known.get(example.paper.id)
+        if paper is None or (example.paper.version or 0) >= (paper.version or 0):
+            known[example.paper.id] = example.paper
+    return {
+        paper_id: rating
+        if rating.paper is not None or paper_id not in known
+        else dataclasses.replace(rating, paper=known[paper_id])
+        for paper_id, rating in rated.items()
+    }
 
 
 def _add(chosen: TrainingSet, paper: Paper, positive: bool, weight: float) -> None:
@@ -197,9 +215,16 @@ class LinearModel:
 
 
 def fit_model(
-    features: Features, training: TrainingSet, settings: LearningSettings
+    features: Features,
+    training: TrainingSet,
+    settings: LearningSettings,
+    *,
+    log_level: int = logging.INFO,
 ) -> LinearModel | None:
-    """Fit the logistic regression; ``None`` when the set lacks positives or negatives."""
+    """Fit the logistic regression; ``None`` when the set lacks positives or negatives.
+
+    ``log_level`` is the level of the line that reports the fit (DEBUG for auxiliary fits).
+    """
     from sklearn.linear_model import LogisticRegression
 
     labels = np.asarray(training.labels)
@@ -216,7 +241,8 @@ def fit_model(
     classifier.fit(matrix, labels, sample_weight=np.asarray(training.weights))
     weight = blend_weight(training.history, settings)
     meta = {"history": training.history.as_dict(), "weight": weight}
-    logger.info(
+    logger.log(
+        log_level,
         "Learned ranker fitted on %d papers (%d positive) from %d days; blend weight %.2f",
         training.history.papers,
         training.history.positives,

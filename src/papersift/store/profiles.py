@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from papersift.config import StoreSettings
+from papersift.models import Paper
 from papersift.profile import Example, ModelBlob, Rating
 from papersift.store.store import Store, _now, _paper_row, _version, row_paper
 
@@ -19,6 +20,23 @@ _PAPER_COLUMNS = (
     "p.paper_id, p.version, p.title, p.authors, p.abstract, p.categories, p.comments, "
     "p.primary_category"
 )
+
+_RATED_VERSION = (
+    "COALESCE((SELECT version FROM papers WHERE paper_id = r.paper_id AND version = r.version), "
+    "(SELECT MAX(version) FROM papers WHERE paper_id = r.paper_id))"
+)
+"""The version whose text a rating trains on: the rated one if known, else the latest known."""
+
+
+def find_paper(store: Store, paper_id: str) -> Paper | None:
+    """The latest known version of ``paper_id`` in the store's papers, if any."""
+    with store.reading("look up the paper"):
+        row = store.connection.execute(
+            "SELECT paper_id, version, title, authors, abstract, categories, comments, "
+            "primary_category FROM papers WHERE paper_id = ? ORDER BY version DESC LIMIT 1",
+            (paper_id,),
+        ).fetchone()
+    return None if row is None else row_paper(row)
 
 
 class SqliteProfileStore:
@@ -76,8 +94,8 @@ class SqliteProfileStore:
         with self.store.reading("read the ratings"):
             rows = self.store.connection.execute(
                 f"SELECT r.paper_id, r.kind, r.rated_at, r.note, {_PAPER_COLUMNS} "
-                "FROM ratings r LEFT JOIN papers p "
-                "ON p.paper_id = r.paper_id AND p.version = r.version "
+                "FROM ratings r LEFT JOIN papers p ON p.paper_id = r.paper_id AND p.version = "
+                f"{_RATED_VERSION} "
                 "WHERE r.profile = ? ORDER BY r.rated_at, r.rating_id",
                 (profile,),
             ).fetchall()
