@@ -48,6 +48,7 @@ site: $(STAMP)
 
 bench-judge: $(STAMP)
 	$(BIN)/python bench/judge.py
+	$(BIN)/python bench/judge_learning.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
