@@ -9,7 +9,7 @@ papers the cascade sent to the judge, never from the recorded verdicts of the re
 compared with what the recorded assistant spent (``manifest.json``), and the selection with the
 papers whose recorded verdicts pass the cut-offs (what judging every paper selects).
 
-    python bench/judge_learning.py [--days 40] [--latency 0] [--share 0.6] [--learned-share 0.4]
+    python bench/judge_learning.py [--days 40] [--latency 0] [--share 0.6] [--learned-share 0.45]
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--ranker", default="hybrid", choices=["hybrid", "embedding", "tfidf"])
     parser.add_argument("--share", type=float, default=0.6)
-    parser.add_argument("--learned-share", type=float, default=0.4)
+    parser.add_argument("--learned-share", type=float, default=0.45)
     parser.add_argument("--cache", type=Path, default=ROOT / "out" / "bench-judge-embeddings")
     parser.add_argument("--json", type=Path, default=ROOT / "out" / "bench-judge-learning.json")
     arguments = parser.parse_args()

@@ -490,14 +490,13 @@ def evaluate_learning(
     if features_kind is not None:
         settings.learning.features = features_kind  # type: ignore[assignment]
     base = _base_ranker(settings)
-    overhead = interests.text + "\n\n" + _optional_text(folder / "criteria.md")
     report = replay_learning(
         days,
         interests,
         base,
         features_for(settings.learning, base),
         settings.learning,
-        tokens=TokenEstimate(overhead),
+        tokens=TokenEstimate(interests.text, settings.judge),
         recorded=recorded_usage(folder),
         cascade_share=cascade_share,
         closed_loop=closed_loop,
@@ -522,7 +521,3 @@ def _check_replay_days(folder: Path, days: int, start: int) -> None:
             f"{start} and ranks from day {start + 1} on, so it needs at least {start + 1}.",
             "Add more labelled days (YYYY-MM-DD.jsonl) to the folder.",
         )
-
-
-def _optional_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.exists() else ""
