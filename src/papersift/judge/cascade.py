@@ -20,8 +20,8 @@ def cascade(
     The top ``share`` of the day, at most ``max_papers``, is judged; papers by watched authors
     always are. With neither limit set every paper is judged.
     """
-    # TODO(#3): even the learned ranker keeps only ~95 % of the judge's selection in a day's top
-    # 40 %, so the cascade cannot yet keep 97 % at a quarter of the recorded tokens.
+    # TODO(#3): even the learned ranker needs ~45 % of the day to keep 97 % of the judge's
+    # selection, so the cascade cannot yet keep 97 % at a quarter of the recorded tokens.
     ordered = sorted(papers, key=lambda p: (-_score(scores, p.id), p.id))
     limit = len(ordered)
     if share is not None:
