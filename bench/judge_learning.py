@@ -19,64 +19,39 @@ import json
 import logging
 import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
 
+from judge import ASTRO, ROOT, _reference, _settings, _Silent  # bench/judge.py beside this file
 from papersift.config import Settings
-from papersift.interests import load_interests
+from papersift.interests import Interests, load_interests
 from papersift.judge import MemoryJudgmentCache
 from papersift.pipeline import RunOptions, select_day
 from papersift.sources.judged import LabelledDay, load_labelled_days
 from papersift.testing.fake_openai import FakeOpenAI, ServerOptions, load_recorded
 
-ROOT = Path(__file__).resolve().parent.parent
-ASTRO = ROOT.parent / "shared" / "data" / "judged" / "astro-ph"
-MIN_RELEVANCE = 7
-MIN_NOVELTY = 5
 WINDOWS = ((1, 40), (21, 40))
 
 
-class _Silent:
-    def stage(self, name: str, total: int) -> Any:
-        return nullcontext(lambda done: None)
+def _learning_settings(
+    server: FakeOpenAI, profiles: Path, arguments: argparse.Namespace
+) -> Settings:
+    """The judge benchmark's settings, with the profile's history kept in ``profiles``."""
+    values = _settings(
+        server, arguments.ranker, share=arguments.share, learned_share=arguments.learned_share
+    ).model_dump()
+    values["ranker"]["cache_dir"] = arguments.cache
+    values["learning"] = {"dir": profiles}
+    return Settings.model_validate(values)
 
 
-def _settings(server: FakeOpenAI, profiles: Path, arguments: argparse.Namespace) -> Settings:
-    return Settings.model_validate(
-        {
-            "ranker": {"kind": arguments.ranker, "top": 1000, "cache_dir": str(arguments.cache)},
-            "judge": {
-                "enabled": True,
-                "model": "gpt-4.1",
-                "base_url": server.base_url,
-                "api_key": "bench",
-                "min_relevance": MIN_RELEVANCE,
-                "min_novelty": MIN_NOVELTY,
-                "share": arguments.share,
-                "learned_share": arguments.learned_share,
-            },
-            "learning": {"dir": str(profiles)},
-        }
-    )
-
-
-def _full_selection(day: LabelledDay) -> set[str]:
-    return {
-        paper_id
-        for paper_id, label in day.labels.items()
-        if (label.relevance or 0) >= MIN_RELEVANCE and (label.novelty or 0) >= MIN_NOVELTY
-    }
-
-
-def _day(settings: Settings, day: LabelledDay, interests: Any, server: FakeOpenAI) -> dict:
+def _day(settings: Settings, day: LabelledDay, interests: Interests, server: FakeOpenAI) -> dict:
     requests = server.stats.requests
     started = time.monotonic()
     options = RunOptions(judgment_cache=MemoryJudgmentCache())
     digest = select_day(settings, options, day.listing, interests, _Silent())
     usage = digest.usage[0] if digest.usage else None
     judged = [e for e in [*digest.entries, *digest.unselected] if e.status == "judged"]
-    wanted = _full_selection(day)
+    wanted = _reference(day)
     return {
         "date": day.date.isoformat(),
         "papers": len(day.papers),
@@ -133,7 +108,7 @@ def main() -> None:
     runs = []
     try:
         with tempfile.TemporaryDirectory() as profiles:
-            settings = _settings(server, Path(profiles), arguments)
+            settings = _learning_settings(server, Path(profiles), arguments)
             for day in days:
                 runs.append(_day(settings, day, interests, server))
                 run = runs[-1]

@@ -274,25 +274,37 @@ def eval_learning(
     config_path: Path | None,
 ) -> None:
     """Replay labelled days in order, each ranked by a model of the days before it."""
-    from papersift.learning import evaluate_learning
-
     settings = load_settings(config_path) if config_path else Settings()
     if ranker_kind is not None:
         settings.ranker.kind = ranker_kind  # type: ignore[assignment]
-    lines, written = evaluate_learning(
-        settings, folder, interests, features, cache_dir, out_dir, cascade_share, closed_loop
+    echo_learning(
+        folder, interests, cache_dir, out_dir, settings, features, cascade_share, closed_loop
     )
-    for line in lines:
-        click.echo(line)
-    for path in written:
-        click.echo(f"Wrote {path}")
 
 
-def echo_learning(folder: Path, interests: Path | None, cache_dir: Path | None, out: Path) -> None:
-    """Run the learning replay with the default settings and print its figures."""
+def echo_learning(
+    folder: Path,
+    interests: Path | None,
+    cache_dir: Path | None,
+    out: Path,
+    settings: Settings | None = None,
+    features: str | None = None,
+    cascade_share: float = 0.25,
+    closed_loop: bool = False,
+) -> None:
+    """Run the learning replay (with the default settings unless given) and print its figures."""
     from papersift.learning import evaluate_learning
 
-    lines, written = evaluate_learning(Settings(), folder, interests, None, cache_dir, out, 0.25)
+    lines, written = evaluate_learning(
+        settings or Settings(),
+        folder,
+        interests,
+        features,
+        cache_dir,
+        out,
+        cascade_share,
+        closed_loop,
+    )
     for line in lines:
         click.echo(line)
     for path in written:
