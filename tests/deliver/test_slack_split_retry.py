@@ -63,15 +63,23 @@ def test_retry_posts_only_the_messages_that_did_not_go_through(
             store.close()
 
 
+def _failed_part_way(
+    out: Path, server: SlackServer, document: dict[str, Any], *failures: Reply
+) -> tuple[Settings, JsonlDeliveryLog]:
+    """Deliver the long day with its second message refused, then ``failures`` more refusals."""
+    long = _long_day(out, document)
+    settings = _settings(server, long)
+    log = JsonlDeliveryLog(out / "deliveries.jsonl")
+    server.replies = [Reply(200, "ok"), Reply(500, "internal_error"), *failures]
+    deliver_document(long, settings, log)
+    return settings, log
+
+
 def test_a_retry_that_fails_again_keeps_count_of_what_went_through(
     tmp_path: Path, slack_server: SlackServer, demo_document: dict[str, Any]
 ) -> None:
     out = tmp_path / "out"
-    document = _long_day(out, demo_document)
-    settings = _settings(slack_server, document)
-    log = JsonlDeliveryLog(out / "deliveries.jsonl")
-    slack_server.replies = [Reply(200, "ok"), Reply(500, "internal_error"), Reply(500, "again")]
-    deliver_document(document, settings, log)
+    settings, log = _failed_part_way(out, slack_server, demo_document, Reply(500, "again"))
     (failed,) = retry_deliveries(settings, log, out)
     assert failed.status == "failed" and failed.parts_sent == 1 and failed.attempts == 2
     (sent,) = retry_deliveries(settings, log, out)
@@ -83,11 +91,7 @@ def test_a_digest_that_now_splits_differently_is_posted_whole(
     tmp_path: Path, slack_server: SlackServer, demo_document: dict[str, Any]
 ) -> None:
     out = tmp_path / "out"
-    document = _long_day(out, demo_document)
-    settings = _settings(slack_server, document)
-    log = JsonlDeliveryLog(out / "deliveries.jsonl")
-    slack_server.replies = [Reply(200, "ok"), Reply(500, "internal_error")]
-    deliver_document(document, settings, log)
+    settings, log = _failed_part_way(out, slack_server, demo_document)
     fewer = settings.model_copy(update={"slack": settings.slack.model_copy(update={"top": 5})})
     (sent,) = retry_deliveries(fewer, log, out)
     assert sent.status == "sent"

@@ -75,15 +75,20 @@ def arxiv_api() -> Iterator[tuple[str, FakeArxivApi]]:
         yield url, api
 
 
-def test_backfill_fills_missing_days_from_the_api(tmp_path: Path, arxiv_api) -> None:
-    url, api = arxiv_api
-    config = write_config(tmp_path)
+def _api_config(folder: Path, url: str, extra: str) -> Path:
+    """The test config reading the local API, with ``extra`` lines in its [sources]."""
+    config = write_config(folder)
     text = config.read_text().replace(
         '[sources]\ncategories = ["cs.LG", "cs.AI"]\n',
-        f'[sources]\nkind = "api"\ncategories = ["cs.LG", "cs.AI"]\n'
-        f'api_url = "{url}"\napi_delay = 3.0\n',
+        f'[sources]\nkind = "api"\ncategories = ["cs.LG", "cs.AI"]\napi_url = "{url}"\n{extra}',
     )
     config.write_text(text)
+    return config
+
+
+def test_backfill_fills_missing_days_from_the_api(tmp_path: Path, arxiv_api) -> None:
+    url, api = arxiv_api
+    config = _api_config(tmp_path, url, "api_delay = 3.0\n")
     db = tmp_path / "papersift.sqlite3"
     runner = CliRunner()
     base = ["--db", str(db)]
@@ -141,13 +146,7 @@ def test_backfill_refuses_reversed_dates(tmp_path: Path) -> None:
 
 def test_backfill_skips_the_configured_holidays(tmp_path: Path, arxiv_api) -> None:
     url, api = arxiv_api
-    config = write_config(tmp_path)
-    text = config.read_text().replace(
-        '[sources]\ncategories = ["cs.LG", "cs.AI"]\n',
-        f'[sources]\nkind = "api"\ncategories = ["cs.LG", "cs.AI"]\n'
-        f'api_url = "{url}"\nholidays = ["2026-05-26"]\n',
-    )
-    config.write_text(text)
+    config = _api_config(tmp_path, url, 'holidays = ["2026-05-26"]\n')
     db = tmp_path / "papersift.sqlite3"
     result = CliRunner().invoke(
         main,
