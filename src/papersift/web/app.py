@@ -3,40 +3,38 @@
 There is no account: the app is meant to listen on 127.0.0.1 only. What keeps other sites out is
 that every form post must carry the token of this server's run and come from this server's own
 origin (the ``Origin`` header, or ``Referer`` when a browser sends no ``Origin``), and every
-request must name this server in ``Host`` (against DNS rebinding). All paper text goes through
-Jinja2's autoescaping, and the pages forbid scripts and framing.
+request must name this server in ``Host`` (against DNS rebinding; see :mod:`papersift.web.guard`).
+All paper text goes through Jinja2's autoescaping, and the pages forbid scripts and framing.
 """
 
 from __future__ import annotations
 
+import errno
 import hmac
+import ipaddress
 import logging
 import secrets
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from papersift.archive import ArchivedDay, load_days
+from papersift.archive import ArchivedDay, digest_paths, load_day
 from papersift.config import Settings
-from papersift.errors import InputError, MissingExtraError
-from papersift.models import NO_ABSTRACT
+from papersift.errors import InputError, MissingExtraError, PapersiftError, StoreError
+from papersift.models import NO_ABSTRACT, ArxivId
 from papersift.profile import ProfileStore, Rating, latest_ratings, parse_rating_kind
+from papersift.web.guard import guard
 
 logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 SEARCH_LIMIT = 200
 """At most this many search hits are shown."""
+NOTE_LIMIT = 2000
+"""The longest note the web app takes with a rating."""
 
 
 @dataclass(slots=True)
@@ -47,6 +45,12 @@ class WebContext:
     out_dir: Path
     store: ProfileStore
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    host_names: frozenset[str] = frozenset()
+    """Names besides localhost and IP addresses that requests may give in ``Host``."""
+    _cache: dict[Path, tuple[tuple[int, int, int], ArchivedDay | None]] = field(
+        default_factory=dict, repr=False
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def profile(self) -> str:
@@ -58,8 +62,28 @@ class WebContext:
         return latest_ratings(self.store.load_ratings(self.profile))
 
     def days(self) -> list[ArchivedDay]:
-        """The digests, newest first, read afresh on each request."""
-        return load_days(self.out_dir)
+        """The digests, newest first; a file is read again only once it changed on disk."""
+        # TODO(#7): every digest stays in memory (about 1 MB a day of 300 papers) for speed.
+        with self._lock:
+            fresh: dict[Path, tuple[tuple[int, int, int], ArchivedDay | None]] = {}
+            for path in digest_paths(self.out_dir):
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue
+                key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+                known = self._cache.get(path)
+                fresh[path] = known if known and known[0] == key else (key, load_day(path))
+            self._cache = fresh
+        return [day for _, day in fresh.values() if day is not None]
+
+    def find(self, paper_id: str) -> tuple[ArchivedDay, dict[str, Any]] | None:
+        """The newest day listing ``paper_id`` and its record there."""
+        for day in self.days():
+            entry = day.paper(paper_id)
+            if entry is not None:
+                return day, entry
+        return None
 
 
 def why(entry: dict[str, Any]) -> str:
@@ -90,6 +114,7 @@ def create_app(context: WebContext) -> Any:
     )
     env.globals["why"] = why
     env.globals["NO_ABSTRACT"] = NO_ABSTRACT
+    env.globals["NOTE_LIMIT"] = NOTE_LIMIT
     pages = _Pages(context, env)
     routes = [
         Route("/", pages.index),
@@ -99,8 +124,17 @@ def create_app(context: WebContext) -> Any:
         Route("/rate", pages.rate, methods=["POST"]),
         Route("/style.css", pages.style),
     ]
-    app = Starlette(routes=routes)
-    return _guard(app, context)
+    app = Starlette(routes=routes, exception_handlers={PapersiftError: _failed})
+    return guard(app, context.host_names)
+
+
+async def _failed(request: Any, exc: Exception) -> Any:
+    from starlette.responses import PlainTextResponse
+
+    assert isinstance(exc, PapersiftError)
+    logger.error("%s %s failed: %s", request.method, request.url.path, exc.message)
+    text = exc.message if exc.hint is None else f"{exc.message}\n{exc.hint}"
+    return PlainTextResponse(text, 503 if isinstance(exc, StoreError) else 500)
 
 
 class _Pages:
@@ -121,12 +155,12 @@ class _Pages:
         )
         return HTMLResponse(body, status_code=status)
 
-    async def index(self, request: Any) -> Any:
+    def index(self, request: Any) -> Any:
         return self._render(
             "index.html", request, days=self.context.days(), out_dir=self.context.out_dir
         )
 
-    async def day(self, request: Any) -> Any:
+    def day(self, request: Any) -> Any:
         date = request.path_params["date"]
         chosen = next((d for d in self.context.days() if d.date.isoformat() == date), None)
         if chosen is None:
@@ -135,15 +169,15 @@ class _Pages:
         others = [e for e in chosen.entries if e.get("rank") is None]
         return self._render("day.html", request, day=chosen, selected=selected, others=others)
 
-    async def paper(self, request: Any) -> Any:
+    def paper(self, request: Any) -> Any:
         paper_id = request.path_params["paper_id"]
-        for day in self.context.days():
-            entry = day.paper(paper_id)
-            if entry is not None:
-                return self._render("paper.html", request, entry=entry, day=day.date.isoformat())
-        return self._missing(request, f"No digest lists the paper {paper_id}.")
+        found = self.context.find(paper_id) or self.context.find(_canonical(paper_id))
+        if found is None:
+            return self._missing(request, f"No digest lists the paper {paper_id}.")
+        day, entry = found
+        return self._render("paper.html", request, entry=entry, day=day.date.isoformat())
 
-    async def search(self, request: Any) -> Any:
+    def search(self, request: Any) -> Any:
         query = request.query_params.get("q", "").strip()
         hits: list[tuple[str, dict[str, Any]]] = []
         words = query.lower().split()
@@ -154,29 +188,53 @@ class _Pages:
                 ).lower()
                 if all(word in text for word in words):
                     hits.append((day.date.isoformat(), entry))
-        return self._render("search.html", request, query=query, hits=hits[:SEARCH_LIMIT], day=None)
+        return self._render(
+            "search.html", request, query=query, hits=hits[:SEARCH_LIMIT], found=len(hits)
+        )
 
     async def rate(self, request: Any) -> Any:
-        from starlette.responses import PlainTextResponse, RedirectResponse
+        from starlette.concurrency import run_in_threadpool
 
         form = await request.form()
-        if not hmac.compare_digest(str(form.get("csrf", "")), self.context.token):
-            return PlainTextResponse("Refused: the form's token is missing or stale.", 403)
+        return await run_in_threadpool(self._rate, {key: str(value) for key, value in form.items()})
+
+    def _rate(self, form: dict[str, str]) -> Any:
+        from starlette.responses import PlainTextResponse, RedirectResponse
+
+        if not hmac.compare_digest(form.get("csrf", ""), self.context.token):
+            return PlainTextResponse(
+                "Refused: the form's token is missing or stale.\n"
+                "Reload the page (the server may have been restarted) and rate again.",
+                403,
+            )
         try:
-            kind = parse_rating_kind(str(form.get("kind", "")))
+            kind = parse_rating_kind(form.get("kind", ""))
         except InputError as exc:
             return PlainTextResponse(exc.message, 400)
-        paper_id = str(form.get("paper_id", ""))
-        record = next((d.paper(paper_id) for d in self.context.days() if d.paper(paper_id)), None)
-        if record is None:
+        note = form.get("note")
+        if note is not None and len(note) > NOTE_LIMIT:
+            return PlainTextResponse(
+                f"The note has {len(note)} characters; at most {NOTE_LIMIT} are kept. "
+                "Nothing was saved.\nGo back, shorten the note and rate again.",
+                400,
+            )
+        paper_id = form.get("paper_id", "")
+        found = self.context.find(paper_id)
+        if found is None:
             return PlainTextResponse(f"No digest lists the paper {paper_id!r}.", 404)
-        _save(self.context, paper_id, kind, str(form.get("note", ""))[:2000], record)
-        target = str(form.get("next", "/"))
+        try:
+            _save(self.context, paper_id, kind, note, found[1])
+        except StoreError as exc:
+            logger.error("Rating %s failed: %s", paper_id, exc.message)
+            return PlainTextResponse(
+                f"The rating was not saved: {exc.message}\n{exc.hint or 'Try again.'}", 503
+            )
+        target = form.get("next", "/")
         if not target.startswith("/") or target.startswith("//"):
             target = "/"
         return RedirectResponse(target, status_code=303)
 
-    async def style(self, request: Any) -> Any:
+    def style(self, request: Any) -> Any:
         from starlette.responses import Response
 
         css = (TEMPLATES / "style.css").read_text(encoding="utf-8")
@@ -188,68 +246,28 @@ class _Pages:
         return PlainTextResponse(message, 404)
 
 
-def _save(context: WebContext, paper_id: str, kind: Any, note: str, record: dict[str, Any]) -> None:
+def _canonical(paper_id: str) -> str:
+    """The id without a version or an ``arXiv:`` prefix, as digests list it."""
+    try:
+        return ArxivId.parse(paper_id).id
+    except ValueError:
+        return paper_id
+
+
+def _save(
+    context: WebContext, paper_id: str, kind: Any, note: str | None, record: dict[str, Any]
+) -> None:
+    """Keep the rating; a form without a note field (one click in a list) keeps the last note."""
     import datetime as dt
 
     from papersift.profile import paper_from_dict
 
+    if note is None:
+        previous = context.ratings().get(paper_id)
+        note = previous.note if previous else ""
     rating = Rating(paper_id, kind, dt.datetime.now(dt.UTC), note, paper_from_dict(record))
     context.store.save_rating(context.profile, rating)
     logger.info("Rated %s %s from the web app", paper_id, kind)
-
-
-def _guard(app: Any, context: WebContext) -> Any:
-    """Wrap the app: refuse foreign Host headers and cross-origin posts; add security headers."""
-    from starlette.responses import PlainTextResponse
-
-    async def guarded(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        problem = refusal(scope["method"], headers)
-        if problem:
-            logger.warning("Refused %s %s: %s", scope["method"], scope["path"], problem)
-            await PlainTextResponse(f"Refused: {problem}", 403)(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                extra = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-                message["headers"] = list(message.get("headers", [])) + extra
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return guarded
-
-
-LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
-
-
-def refusal(method: str, headers: dict[str, str]) -> str | None:
-    """Why a request must be refused, or ``None``: a foreign Host, or a cross-origin post."""
-    host = headers.get("host", "")
-    if _hostname(host) not in LOCAL_NAMES:
-        return f"the Host {host!r} is not this local server"
-    if method in {"GET", "HEAD"}:
-        return None
-    if headers.get("sec-fetch-site") == "cross-site":
-        return "the request comes from another site"
-    origin = headers.get("origin")
-    referer = headers.get("referer")
-    source = origin if origin and origin != "null" else referer
-    if not source:
-        return "the request names no origin"
-    if urlsplit(source).netloc != host:
-        return f"the origin {source!r} is not this server"
-    return None
-
-
-def _hostname(host: str) -> str:
-    if host.startswith("["):
-        return host.split("]")[0] + "]"
-    return host.rsplit(":", 1)[0] if ":" in host else host
 
 
 def run_server(
@@ -270,19 +288,31 @@ def run_server(
         raise MissingExtraError("The web app", "serve") from None
     from papersift.learning import profile_store
 
-    if host not in {"127.0.0.1", "localhost", "::1"}:
-        logger.warning("Listening on %s: anyone who can reach it can rate papers.", host)
-    context = WebContext(settings, out_dir or settings.output.dir, profile_store(settings))
     listener = _bind(host, port)
-    bound = listener.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
+    if not _is_loopback(host):
+        logger.warning("Listening on %s: anyone who can reach it can rate papers.", host)
+    store = profile_store(settings)
+    context = WebContext(
+        settings, out_dir or settings.output.dir, store, host_names=frozenset({shown})
+    )
     if on_bound:
-        on_bound(f"http://{shown}:{bound}/")
+        on_bound(f"http://{shown}:{listener.getsockname()[1]}/")
     config = uvicorn.Config(create_app(context), log_level="warning", lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[listener])
+    except KeyboardInterrupt:
+        # Ctrl-C is how the server is meant to stop, not a failure.
+        logger.info("Stopped serving on %s", shown)
     finally:
         listener.close()
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -293,8 +323,11 @@ def _bind(host: str, port: int) -> socket.socket:
         listener.bind((host, port))
     except OSError as exc:
         listener.close()
-        raise InputError(
-            f"Cannot listen on {host}:{port}: {exc}.", "Pick another port with --port."
-        ) from None
+        hint = (
+            "Pick another port with --port (0 picks a free one)."
+            if exc.errno == errno.EADDRINUSE
+            else "Give --host an address of this machine, such as 127.0.0.1."
+        )
+        raise InputError(f"Cannot listen on {host}:{port}: {exc}.", hint) from None
     listener.listen(64)
     return listener
