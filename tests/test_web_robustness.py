@@ -295,3 +295,20 @@ def test_digests_are_read_again_only_once_changed(tmp_path: Path) -> None:
 
     path.unlink()
     assert [day.date.isoformat() for day in context.days()] == ["2026-05-27"]
+
+
+def test_rating_from_a_list_returns_to_the_paper(served: Served) -> None:
+    day = httpx.get(served.url + "day/2026-05-26", timeout=10).text
+    form = day.split(f'id="paper-{SECOND}"')[1].split("</form>")[0]
+    target = re.search(r'name="next" value="([^"]+)"', form)
+    assert target is not None and target.group(1) == f"/day/2026-05-26#paper-{SECOND}"
+    rated = served.send(served.form(paper_id=SECOND, next=target.group(1)))
+    assert rated.status_code == 303
+    assert rated.headers["location"] == f"/day/2026-05-26#paper-{SECOND}"
+
+
+def test_an_unknown_rating_says_which_are_known(served: Served) -> None:
+    refused = served.post(kind="love")
+    assert refused.status_code == 400
+    assert "like, dislike, save" in refused.text
+    assert served.ratings() == []

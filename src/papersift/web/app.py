@@ -210,7 +210,7 @@ class _Pages:
         try:
             kind = parse_rating_kind(form.get("kind", ""))
         except InputError as exc:
-            return PlainTextResponse(exc.message, 400)
+            return PlainTextResponse(f"{exc.message}\n{exc.hint}", 400)
         note = form.get("note")
         if note is not None and len(note) > NOTE_LIMIT:
             return PlainTextResponse(
