@@ -5,6 +5,7 @@ another loopback address) over a digest and a SQLite database in ``tmp_path``.""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import signal
@@ -312,3 +313,24 @@ def test_an_unknown_rating_says_which_are_known(served: Served) -> None:
     assert refused.status_code == 400
     assert "like, dislike, save" in refused.text
     assert served.ratings() == []
+
+
+def test_a_hand_edited_digest_with_odd_values_still_shows(tmp_path: Path) -> None:
+    config = _site(tmp_path)
+    path = tmp_path / "out" / "2026-05" / "2026-05-26.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["papers"][0].update(authors=None, score="high", comment="", title=None)
+    data["papers"][1].update(authors=["Ada", 7], watched_authors=None)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with _start(config, "--port", "0") as process:
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().split()[2]
+            for page in ("day/2026-05-26", f"paper/{FIRST}", f"paper/{SECOND}", "search?q=ada"):
+                answer = httpx.get(url + page, timeout=10)
+                assert answer.status_code == 200, page
+            found = httpx.get(url + "search", params={"q": "abstract"}, timeout=10).text
+            assert found.count('class="paper"') == 2
+        finally:
+            process.terminate()
+            process.wait(10)

@@ -73,7 +73,7 @@ class WebContext:
                     continue
                 key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
                 known = self._cache.get(path)
-                fresh[path] = known if known and known[0] == key else (key, load_day(path))
+                fresh[path] = known if known and known[0] == key else (key, _load(path))
             self._cache = fresh
         return [day for _, day in fresh.values() if day is not None]
 
@@ -86,6 +86,31 @@ class WebContext:
         return None
 
 
+def _load(path: Path) -> ArchivedDay | None:
+    day = load_day(path)
+    if day is not None:
+        day.entries = [_tidy(entry) for entry in day.entries]
+    return day
+
+
+def _tidy(entry: dict[str, Any]) -> dict[str, Any]:
+    """The record with the values the pages show in their expected types (a hand-edited digest
+    may hold ``null`` or numbers where text is due)."""
+
+    def names(value: Any) -> list[str]:
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    score = entry.get("score")
+    return entry | {
+        "id": str(entry["id"]),
+        "title": str(entry.get("title") or ""),
+        "abstract": str(entry.get("abstract") or ""),
+        "authors": names(entry.get("authors")),
+        "watched_authors": names(entry.get("watched_authors")),
+        "score": score if isinstance(score, int | float) else None,
+    }
+
+
 def why(entry: dict[str, Any]) -> str:
     """Why a paper was placed where it is, in one line."""
     parts = []
@@ -96,7 +121,7 @@ def why(entry: dict[str, Any]) -> str:
     if entry.get("comment"):
         parts.append(str(entry["comment"]))
     elif entry.get("topic"):
-        parts.append(f"Best match: {entry['topic']} (score {entry.get('score', 0):.2f}).")
+        parts.append(f"Best match: {entry['topic']} (score {entry.get('score') or 0:.2f}).")
     return " ".join(parts) or "No reason recorded."
 
 
@@ -183,9 +208,7 @@ class _Pages:
         words = query.lower().split()
         for day in self.context.days() if words else []:
             for entry in day.entries:
-                text = " ".join(
-                    [str(entry.get("title")), str(entry.get("abstract")), *entry.get("authors", [])]
-                ).lower()
+                text = " ".join([entry["title"], entry["abstract"], *entry["authors"]]).lower()
                 if all(word in text for word in words):
                     hits.append((day.date.isoformat(), entry))
         return self._render(
