@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from papersift.render.json import render_json
-from web_support import sample_digest
+from web_support import CHROMIUM, CHROMIUM_ARGS, sample_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST = "2605.00001"
@@ -332,5 +332,37 @@ def test_a_hand_edited_digest_with_odd_values_still_shows(tmp_path: Path) -> Non
             found = httpx.get(url + "search", params={"q": "abstract"}, timeout=10).text
             assert found.count('class="paper"') == 2
         finally:
+            process.terminate()
+            process.wait(10)
+
+
+def test_long_unbroken_text_stays_within_the_window(tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    digest = sample_digest()
+    paper = dataclasses.replace(
+        digest.entries[0].paper,
+        title="Long" + "x" * 300,
+        authors=("A" * 200,),
+        abstract="Code at https://example.org/" + "y" * 400,
+    )
+    digest.entries[0] = dataclasses.replace(digest.entries[0], paper=paper)
+    config = _site(tmp_path, digest)
+    with _start(config, "--port", "0") as process, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().split()[2]
+            page = browser.new_page(viewport={"width": 800, "height": 600})
+            for path in ("day/2026-05-26", f"paper/{FIRST}", "search?q=" + "z" * 300):
+                page.goto(url + path)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 800, (path, width)
+        finally:
+            browser.close()
             process.terminate()
             process.wait(10)
