@@ -369,3 +369,20 @@ def test_long_unbroken_text_stays_within_the_window(tmp_path: Path) -> None:
             browser.close()
             process.terminate()
             process.wait(10)
+
+
+def test_the_command_line_keeps_a_note_written_in_the_app(served: Served) -> None:
+    from click.testing import CliRunner
+
+    from papersift.cli import main
+
+    assert served.post(kind="save", note="compare with eq. 3").status_code == 303
+    config = ["--config", str(served.config)]
+    done = CliRunner().invoke(main, ["rate", FIRST, "like", *config])
+    assert done.exit_code == 0, done.output
+    assert served.ratings()[-1] == (FIRST, "like", "compare with eq. 3")
+    page = httpx.get(served.url + f"paper/{FIRST}", timeout=10).text
+    assert "rated like: compare with eq. 3" in page
+    cleared = CliRunner().invoke(main, ["rate", FIRST, "dislike", "--note", "", *config])
+    assert cleared.exit_code == 0, cleared.output
+    assert served.ratings()[-1] == (FIRST, "dislike", "")

@@ -58,17 +58,22 @@ def _plausible(paper_id: str) -> bool:
 @click.command()
 @click.argument("paper_id", metavar="ID")
 @click.argument("kind", metavar="like|dislike|save")
-@click.option("--note", default="", help="A note kept with the rating.")
+@click.option(
+    "--note", default=None, help="A note kept with the rating [default: the paper's last note]."
+)
 @_CONFIG
-def rate(paper_id: str, kind: str, note: str, config_path: Path | None) -> None:
+def rate(paper_id: str, kind: str, note: str | None, config_path: Path | None) -> None:
     """Rate a paper; ratings outrank the judge's verdicts when the model is next fitted."""
     from papersift.learning import profile_store, record_rating
-    from papersift.profile import parse_rating_kind
+    from papersift.profile import latest_ratings, parse_rating_kind
 
     settings = use_db(load_settings(config_path))
-    rating = record_rating(
-        profile_store(settings), settings, _paper_id(paper_id), parse_rating_kind(kind), note
-    )
+    store = profile_store(settings)
+    paper_id, verdict = _paper_id(paper_id), parse_rating_kind(kind)
+    if note is None:
+        previous = latest_ratings(store.load_ratings(settings.profile.name)).get(paper_id)
+        note = previous.note if previous else ""
+    rating = record_rating(store, settings, paper_id, verdict, note)
     known = (
         ""
         if rating.paper
