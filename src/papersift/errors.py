@@ -49,6 +49,12 @@ class JudgeError(PapersiftError):
     """The LLM judge failed in a way that stops judging (bad key, exhausted quota)."""
 
 
+class JudgeSetupError(JudgeError):
+    """The judge endpoint refuses what the configuration asks for: a model, a request field."""
+
+    exit_code = 2
+
+
 class StoreError(PapersiftError):
     """The database cannot be opened or written."""
 

@@ -173,6 +173,8 @@ async def _judge(
     notice = _failed_notice(len(result.failed), len(result.judgments), len(papers))
     if notice:
         outcome.notices.append(notice)
+    for notice in outcome.notices:
+        logger.warning("%s", notice)
     _log_summary(settings.model, result, spend, len(papers))
 
 

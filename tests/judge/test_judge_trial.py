@@ -1,0 +1,201 @@
+"""``papersift run`` against the replay server as a new user runs it: a judged day, its faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def _config(tmp_path: Path, astro: Path, base_url: str | None, **judge: object) -> Path:
+    lines = [
+        "[profile]",
+        f"interests = {json.dumps(str(astro / 'interests.md'))}",
+        "[ranker]",
+        'kind = "tfidf"',
+        "[judge]",
+        "enabled = true",
+        *([] if "model" in judge else ['model = "gpt-4.1"']),
+        f"cache_file = {json.dumps(str(tmp_path / 'judgments.jsonl'))}",
+        *([f"base_url = {json.dumps(base_url)}"] if base_url else []),
+        *(f"{key} = {_toml(value)}" for key, value in judge.items()),
+    ]
+    path = tmp_path / "papersift.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value)
+
+
+def _run(config: Path, day: Path, *extra: str, **env_extra: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(SRC), "OPENAI_API_KEY": "test-key", **env_extra}
+    if "OPENAI_BASE_URL" not in env_extra:
+        env.pop("OPENAI_BASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "papersift", "--db", str(config.parent / "papersift.db"), "run"]
+        + ["--config", str(config), "--from-file", str(day), "--out", str(config.parent / "out")]
+        + list(extra),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def _digest(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "out" / "latest.json").read_text())
+
+
+def test_a_labelled_day_runs_from_file_and_is_judged_as_recorded(
+    tmp_path, astro, fake_server, labelled_day
+):
+    day = labelled_day("2026-02-11")
+    server = fake_server()
+    config = _config(tmp_path, astro, None, share=1.0)
+    result = _run(config, astro / "2026-02-11.jsonl", OPENAI_BASE_URL=server.base_url)
+
+    assert result.returncode == 0, result.stderr
+    digest = _digest(tmp_path)
+    assert digest["date"] == "2026-02-11"
+    entries = digest["papers"] + digest["unselected"]
+    assert {p["id"] for p in entries} == set(day.listing.papers)
+    judged = {p["id"]: p["relevance"] for p in entries if p["status"] == "judged"}
+    assert judged and all(judged[i] == day.labels[i].relevance for i in judged)
+    assert set(judged) == {i for i in day.labels if day.labels[i].relevance is not None}
+
+
+def test_a_budget_that_stops_judging_is_said_on_the_terminal_too(tmp_path, astro, fake_server):
+    server = fake_server()
+    config = _config(tmp_path, astro, server.base_url, share=1.0, budget_tokens=15000)
+    result = _run(config, astro / "2026-02-11.jsonl")
+
+    assert result.returncode == 0, result.stderr
+    notice = _digest(tmp_path)["notices"][0]
+    assert notice.startswith("Judging stopped at the run's budget (15000 tokens)")
+    assert "Judging stopped at the run's budget" in " ".join(result.stderr.split())
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_endpoint_that_is_down_stops_the_run_naming_it(tmp_path, astro):
+    base_url = f"http://127.0.0.1:{_free_port()}/v1"
+    config = _config(tmp_path, astro, base_url, share=1.0, max_retries=1)
+    result = _run(config, astro / "2026-02-11.jsonl")
+
+    assert result.returncode == 1, result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"The judge endpoint {base_url} cannot be reached" in message
+    assert "OPENAI_BASE_URL" in message and "base_url" in message
+    assert message.count("Judge request failed") == 0
+    assert not (tmp_path / "out" / "latest.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("rejected", "judge", "advice"),
+    [
+        ("temperature", {}, 'temperature = "none"'),
+        ("max_tokens", {}, 'max_tokens_param = "max_completion_tokens"'),
+        (
+            "max_completion_tokens",
+            {"max_tokens_param": "max_completion_tokens"},
+            'max_tokens_param = "max_tokens"',
+        ),
+        ("seed", {"extra_body": {"seed": 1}}, "[judge] extra_body"),
+    ],
+)
+def test_a_parameter_the_endpoint_rejects_names_the_setting_and_exits_2(
+    tmp_path, astro, fake_server, rejected, judge, advice
+):
+    server = fake_server(reject_params=(rejected,))
+    config = _config(tmp_path, astro, server.base_url, share=1.0, **judge)
+    result = _run(config, astro / "2026-02-11.jsonl")
+
+    assert result.returncode == 2, result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"The judge endpoint rejected the parameter '{rejected}'" in message
+    assert advice in message
+    assert message.count("Judge request failed") == 0
+    assert server.stats.statuses[400] == server.stats.requests
+
+
+class _NoSuchModel(BaseHTTPRequestHandler):
+    """Answers every request as an endpoint that does not serve the model asked for."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps(
+            {
+                "error": {
+                    "message": "The model `gpt-4.1` does not exist.",
+                    "type": "invalid_request_error",
+                    "code": "model_not_found",
+                    "param": None,
+                }
+            }
+        ).encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_model_the_endpoint_does_not_serve_exits_2_with_the_advice(tmp_path, astro):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoSuchModel)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        config = _config(tmp_path, astro, base_url, share=1.0)
+        result = _run(config, astro / "2026-02-11.jsonl")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert result.returncode == 2, result.stderr
+    message = " ".join(result.stderr.split())
+    assert "HTTP 404" in message and "does not exist" in message
+    assert "[judge] model" in message and "/v1" in message
+    assert message.count("Judge request failed") == 0
+
+
+@pytest.mark.parametrize("where", ["config", "environment"])
+def test_a_base_url_without_a_scheme_is_a_config_error(tmp_path, astro, where):
+    url = "localhost:11434/v1"
+    config = _config(tmp_path, astro, url if where == "config" else None)
+    env = {"OPENAI_BASE_URL": url} if where == "environment" else {}
+    result = _run(config, astro / "2026-02-11.jsonl", "--dry-run", **env)
+
+    assert result.returncode == 2, result.stderr
+    message = " ".join(result.stderr.split())
+    assert "'judge.base_url'" in message and "'localhost:11434/v1'" in message
+    assert "http://" in message
+    assert ("OPENAI_BASE_URL" in message) == (where == "environment")
+
+
+def test_an_empty_model_name_is_a_config_error(tmp_path, astro):
+    config = _config(tmp_path, astro, "http://127.0.0.1:9/v1", model="")
+    result = _run(config, astro / "2026-02-11.jsonl", "--dry-run")
+    assert result.returncode == 2, result.stderr
+    assert "'judge.model'" in result.stderr
