@@ -199,3 +199,34 @@ def test_an_empty_model_name_is_a_config_error(tmp_path, astro):
     result = _run(config, astro / "2026-02-11.jsonl", "--dry-run")
     assert result.returncode == 2, result.stderr
     assert "'judge.model'" in result.stderr
+
+
+def test_no_api_key_for_openai_is_a_config_error(tmp_path, astro):
+    config = _config(tmp_path, astro, None)
+    result = _run(config, astro / "2026-02-11.jsonl", OPENAI_API_KEY="")
+    assert result.returncode == 2, result.stderr
+    assert "no API key" in result.stderr and "OPENAI_API_KEY" in result.stderr
+
+
+def test_a_judge_that_answered_nothing_says_what_to_do(tmp_path, astro, fake_server):
+    server = fake_server(faults=("500",), fault_rate=1.0)
+    config = _config(tmp_path, astro, server.base_url, max_papers=5, max_retries=0)
+    result = _run(config, astro / "2026-02-11.jsonl")
+
+    assert result.returncode == 0, result.stderr
+    digest = _digest(tmp_path)
+    entries = digest["papers"] + digest["unselected"]
+    assert len(entries) == 75 and len(digest["papers"]) == 20
+    assert sum(p["status"] == "judge failed" for p in entries) == 5
+    message = " ".join(result.stderr.split())
+    assert "The judge answered for none of the 5 papers" in message
+    assert "Run the day again later" in message and "max_retries" in message
+
+
+def test_a_dry_run_without_an_api_key_warns_that_a_run_would_stop(tmp_path, astro):
+    config = _config(tmp_path, astro, None)
+    result = _run(config, astro / "2026-02-11.jsonl", "--dry-run", OPENAI_API_KEY="")
+    assert result.returncode == 0, result.stderr
+    assert "Judge estimate" in result.stdout
+    message = " ".join(result.stderr.split())
+    assert "no API key" in message and "OPENAI_API_KEY" in message

@@ -44,6 +44,16 @@ class StructuredOutputRejected(RequestFailed):
     """The endpoint refused the JSON-schema reply format."""
 
 
+def missing_key(settings: JudgeSettings) -> JudgeSetupError | None:
+    """The error of a judge that would call OpenAI without a key, if it would."""
+    if settings.api_key is not None or settings.base_url is not None:
+        return None
+    return JudgeSetupError(
+        "The judge has no API key for the OpenAI endpoint.",
+        "Set OPENAI_API_KEY, or point [judge] base_url at another endpoint.",
+    )
+
+
 class JudgeClient:
     """Sends one pass's requests to the configured endpoint."""
 
@@ -54,11 +64,9 @@ class JudgeClient:
             raise MissingExtraError("The LLM judge", "judge") from None
         self.settings = settings
         key = settings.api_key.get_secret_value() if settings.api_key else None
-        if key is None and settings.base_url is None:
-            raise JudgeError(
-                "The judge has no API key for the OpenAI endpoint.",
-                "Set OPENAI_API_KEY, or point [judge] base_url at another endpoint.",
-            )
+        missing = missing_key(settings)
+        if missing is not None:
+            raise missing
         self._openai = openai
         http_client = openai.DefaultAsyncHttpxClient(event_hooks={"response": [_mark_quota]})
         self._client = openai.AsyncOpenAI(

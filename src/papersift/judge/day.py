@@ -19,7 +19,7 @@ from papersift.config import JudgeSettings
 from papersift.digest import DigestInputs, Selection, build_digest
 from papersift.judge.cache import JudgmentCache
 from papersift.judge.cascade import cascade
-from papersift.judge.client import JudgeClient
+from papersift.judge.client import JudgeClient, missing_key
 from papersift.judge.inject import injection_flag
 from papersift.judge.pricing import Pricing
 from papersift.judge.prompts import (
@@ -175,6 +175,12 @@ async def _judge(
         outcome.notices.append(notice)
     for notice in outcome.notices:
         logger.warning("%s", notice)
+    if result.failed:
+        logger.warning(
+            "Run the day again later to judge the papers marked judge failed (the judgments "
+            "made are kept); [judge] max_retries and timeout set how hard each request is "
+            "tried, rpm and tpm how fast they go."
+        )
     _log_summary(settings.model, result, spend, len(papers))
 
 
@@ -213,6 +219,9 @@ def estimate_day(
     and the notice says so.
     """
     texts = load_prompt_texts(settings)
+    missing = missing_key(settings)
+    if missing is not None:
+        logger.warning("%s A real run would stop there.\n%s", missing.message, missing.hint)
     chosen, _ = cascade(inputs.papers, inputs.scores, watched, settings.max_papers, settings.share)
     counter = TokenCounter(settings.model)
     names: list[PassName] = ["title", "abstract"] if settings.title_pass else ["abstract"]
