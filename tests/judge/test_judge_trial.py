@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -230,3 +233,54 @@ def test_a_dry_run_without_an_api_key_warns_that_a_run_would_stop(tmp_path, astr
     assert "Judge estimate" in result.stdout
     message = " ".join(result.stderr.split())
     assert "no API key" in message and "OPENAI_API_KEY" in message
+
+
+@contextmanager
+def _server_process(astro: Path, *flags: str) -> Iterator[str]:
+    """The replay server run on its own with ``flags``; yields its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "papersift.testing.fake_openai", "--judged", str(astro)]
+        + ["--port", "0", *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/v1", line)
+        assert match, line + (process.stderr.read() if process.stderr else "")
+        yield match.group(0)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@pytest.mark.parametrize(
+    ("flags", "status", "said"),
+    [
+        (("--quota-exhausted",), 1, "quota is exhausted"),
+        (("--reject", "temperature"), 2, "rejected the parameter 'temperature'"),
+    ],
+)
+def test_the_replay_server_on_its_own_plays_a_quota_error_and_a_rejected_field(
+    tmp_path, astro, flags, status, said
+):
+    with _server_process(astro, *flags) as base_url:
+        config = _config(tmp_path, astro, None, share=1.0, structured_output=False)
+        result = _run(config, astro / "2026-02-11.jsonl", OPENAI_BASE_URL=base_url)
+    assert result.returncode == status, result.stderr
+    assert said in " ".join(result.stderr.split())
+
+
+def test_the_replay_server_on_its_own_can_refuse_structured_replies(tmp_path, astro):
+    with _server_process(astro, "--no-structured") as base_url:
+        config = _config(tmp_path, astro, None, max_papers=10)
+        result = _run(config, astro / "2026-02-11.jsonl", OPENAI_BASE_URL=base_url)
+    assert result.returncode == 0, result.stderr
+    assert "rejects JSON-schema replies" in " ".join(result.stderr.split())
+    assert sum(p["status"] == "judged" for p in _digest(tmp_path)["papers"]) == 10
