@@ -139,22 +139,23 @@ def test_a_parameter_the_endpoint_rejects_names_the_setting_and_exits_2(
     assert server.stats.statuses[400] == server.stats.requests
 
 
-class _NoSuchModel(BaseHTTPRequestHandler):
-    """Answers every request as an endpoint that does not serve the model asked for."""
+class _Refusing(BaseHTTPRequestHandler):
+    """Answers every request with one error, as a real endpoint words it."""
+
+    status = 404
+    error: dict[str, object] = {
+        "message": "The model `gpt-4.1` does not exist.",
+        "type": "invalid_request_error",
+        "code": "model_not_found",
+        "param": None,
+    }
+    requests = 0
 
     def do_POST(self) -> None:
+        type(self).requests += 1
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.dumps(
-            {
-                "error": {
-                    "message": "The model `gpt-4.1` does not exist.",
-                    "type": "invalid_request_error",
-                    "code": "model_not_found",
-                    "param": None,
-                }
-            }
-        ).encode()
-        self.send_response(404)
+        body = json.dumps({"error": self.error}).encode()
+        self.send_response(self.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -164,17 +165,23 @@ class _NoSuchModel(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_model_the_endpoint_does_not_serve_exits_2_with_the_advice(tmp_path, astro):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoSuchModel)
+def _run_against(
+    handler: type[BaseHTTPRequestHandler], tmp_path: Path, astro: Path, **judge: object
+) -> subprocess.CompletedProcess:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-        config = _config(tmp_path, astro, base_url, share=1.0)
-        result = _run(config, astro / "2026-02-11.jsonl")
+        config = _config(tmp_path, astro, base_url, **judge)
+        return _run(config, astro / "2026-02-11.jsonl")
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_model_the_endpoint_does_not_serve_exits_2_with_the_advice(tmp_path, astro):
+    result = _run_against(_Refusing, tmp_path, astro, share=1.0)
 
     assert result.returncode == 2, result.stderr
     message = " ".join(result.stderr.split())
@@ -284,3 +291,27 @@ def test_the_replay_server_on_its_own_can_refuse_structured_replies(tmp_path, as
     assert result.returncode == 0, result.stderr
     assert "rejects JSON-schema replies" in " ".join(result.stderr.split())
     assert sum(p["status"] == "judged" for p in _digest(tmp_path)["papers"]) == 10
+
+
+class _ReplyTooLong(_Refusing):
+    """A 400 that quotes the reply limit but is about one request's length, as vLLM words it."""
+
+    status = 400
+    error = {
+        "message": "'max_tokens' is too large: 2854. This model's maximum context length is 4096 "
+        "tokens and your request has 3021 input tokens (2854 > 4096 - 3021).",
+        "type": "BadRequestError",
+        "code": 400,
+        "param": None,
+    }
+
+
+def test_a_request_too_long_for_the_model_is_not_taken_for_a_rejected_field(tmp_path, astro):
+    result = _run_against(_ReplyTooLong, tmp_path, astro, max_papers=5, missing_retries=0)
+
+    assert result.returncode == 0, result.stderr
+    message = " ".join(result.stderr.split())
+    assert "rejected the parameter" not in message and "is too large" in message
+    entries = _digest(tmp_path)["papers"] + _digest(tmp_path)["unselected"]
+    assert len(entries) == 75
+    assert sum(p["status"] == "judge failed" for p in entries) == 5

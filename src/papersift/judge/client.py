@@ -205,15 +205,25 @@ _FIELD_ADVICE = {
 }
 
 
+_UNSUPPORTED = ("unsupported", "not supported", "unrecognized", "unknown", "not permitted")
+"""Words of a 400 refusing a field as such, not one request's value (a reply limit too long)."""
+
+
 def _rejected_field(exc: Any, arguments: dict[str, Any]) -> str | None:
     """The request field a 400 names as unsupported, when the configuration sent it."""
+    message = _detail(exc)
+    code = str(getattr(exc, "code", "") or "")
+    if code not in ("unsupported_parameter", "unsupported_value") and not any(
+        word in message.lower() for word in _UNSUPPORTED
+    ):
+        return None
     sent = [name for name in _FIELD_ADVICE if name in arguments]
     sent += list(arguments.get("extra_body") or {})
     param = getattr(exc, "param", None)
     if param in sent:
         return str(param)
-    message = str(getattr(exc, "message", "") or exc)
-    return next((name for name in sent if f"'{name}'" in message), None)
+    quoted = ("'{}'", '"{}"', "`{}`", ": {}")
+    return next((name for name in sent if any(q.format(name) in message for q in quoted)), None)
 
 
 def _field_error(name: str, exc: Any) -> JudgeSetupError:
