@@ -123,6 +123,21 @@ def test_stale_feed_is_a_failure(config: Path, feed_server: FeedServer, demo_day
     _assert_failure(result, 1, "still serves the listing of 2026-05-26", "/rss/cs.LG")
 
 
+def test_a_configured_holiday_is_not_expected_to_have_a_listing(
+    config: Path, feed_server: FeedServer, demo_day: Path
+):
+    feed_server.serve("/rss/cs.LG", Reply(body=(demo_day / "rss-cs.LG.xml").read_bytes()))
+    # 2026-05-27 is due on its morning, so the 26th's listing is stale, unless arXiv is closed.
+    due = dt.datetime(2026, 5, 27, 9, 0, tzinfo=EASTERN)
+    config.write_text(
+        config.read_text().replace("[sources]\n", "[sources]\nholidays = [2026-05-27]\n")
+    )
+    settings = load_settings(config)
+    assert dt.date(2026, 5, 27) in settings.sources.no_listing_days
+    result = run_day(settings, RunOptions(now=due))
+    assert result.digest is not None and result.digest.date == dt.date(2026, 5, 26)
+
+
 @pytest.mark.parametrize(
     ("replies", "fragments"),
     [

@@ -71,6 +71,10 @@ _EXPECTED = {
     "int_from_float": "a whole number without quotes, such as 20",
     "float_type": "a number without quotes, such as 2.5",
     "float_parsing": "a number without quotes, such as 2.5",
+    "date_type": "a date, such as 2026-12-24 (with or without quotes)",
+    "date_parsing": "a date, such as 2026-12-24 (with or without quotes)",
+    "date_from_datetime_parsing": "a date, such as 2026-12-24 (with or without quotes)",
+    "date_from_datetime_inexact": "a date without a time, such as 2026-12-24",
 }
 
 

@@ -37,7 +37,7 @@ def missing_days(
     """The listing dates from ``start`` to ``end`` without a digest, and those with one."""
     with open_store(settings.store) as store:
         done = store.digest_dates(settings.profile.name, start, end)
-    days = list(calendar.listing_days(start, end))
+    days = list(calendar.listing_days(start, end, settings.sources.no_listing_days))
     return [day for day in days if day not in done], [day for day in days if day in done]
 
 
@@ -61,7 +61,7 @@ def backfill(
             client, sources.api_url, sources.categories, spacing=Spacing(sources.api_delay)
         )
         for day in todo:
-            listing = fetch_api_day(api, day)
+            listing = fetch_api_day(api, day, sources.no_listing_days)
             day_options = RunOptions(
                 date=day,
                 out_dir=base.out_dir,

@@ -29,8 +29,8 @@ CUTOFF = dt.time(14)
 """Submissions received before 14:00 US Eastern on a weekday are announced that evening."""
 
 # TODO(#4): the table follows arXiv's usual closures (New Year, Thanksgiving, Christmas) and is
-# not checked against the schedule arXiv publishes each year; a missing day makes backfill ask
-# the API for a listing that never existed, which then comes back empty.
+# not checked against the schedule arXiv publishes each year; a day missing here, and not added
+# with ``[sources] holidays``, is backfilled as an empty listing and expected by the stale check.
 HOLIDAYS: frozenset[dt.date] = frozenset(
     dt.date.fromisoformat(day)
     for day in (

@@ -7,6 +7,7 @@ setting silently ignored. Relative paths in the file are taken relative to the f
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from pydantic import (
 )
 
 from papersift._config_errors import expected, section_hint, shown_value, toml_kind
+from papersift.calendar import HOLIDAYS
 from papersift.errors import ConfigError
 from papersift.models import ANNOUNCE_TYPES, AnnounceType
 
@@ -59,6 +61,14 @@ class SourceSettings(_Section):
     retries: int = Field(3, ge=0, le=10)
     api_delay: float = Field(3.0, ge=3.0)
     """Seconds between arXiv API requests; arXiv asks for at least 3."""
+    holidays: list[dt.date] = Field(default_factory=list)
+    """Weekdays without an arXiv listing, beyond the built-in table (New Year, Thanksgiving,
+    Christmas); arXiv publishes its schedule each year."""
+
+    @property
+    def no_listing_days(self) -> frozenset[dt.date]:
+        """The built-in holidays and the configured ones."""
+        return HOLIDAYS | frozenset(self.holidays)
 
 
 class FilterSettings(_Section):

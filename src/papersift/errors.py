@@ -64,6 +64,11 @@ class StoreError(PapersiftError):
 class DeliveryError(PapersiftError):
     """A rendered digest could not be delivered."""
 
+    def __init__(self, message: str, hint: str | None = None, *, parts_sent: int = 0) -> None:
+        self.parts_sent = parts_sent
+        """Messages of a digest split over several that reached the target before the failure."""
+        super().__init__(message, hint)
+
 
 class LibraryError(PapersiftError):
     """The reader's library (a reference manager's web API) could not be read."""

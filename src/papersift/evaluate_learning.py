@@ -10,7 +10,6 @@ tokenizer, beside the tokens the full judge was recorded spending on that day.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -18,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from papersift.config import JudgeSettings, LearningSettings
+from papersift.config import LearningSettings
 from papersift.interests import Interests
-from papersift.models import Paper, Score
+from papersift.judge.estimate import TokenEstimate
+from papersift.models import Score
 from papersift.profile import Example
 from papersift.rank.base import Ranker
 from papersift.rank.features import Features
@@ -95,56 +95,6 @@ class LearningReport:
             "recorded_tokens": sum(recorded) if len(recorded) == len(chosen) else None,
             "share_of_recorded": tokens / sum(recorded) if recorded else None,
         }
-
-
-class TokenEstimate:
-    """Counts the tokens the judge would spend on papers, with its own prompt and batches.
-
-    The static part comes from the judge's prompt builder (the settings' prompt files and
-    ``interests_text``), the papers go in the batches the judge would make of them, each request
-    is counted as the API counts it, and each reply as the replay server writes it: the keys
-    the prompt asks for, with the recorded comment (the two scores count one token each).
-    """
-
-    def __init__(self, interests_text: str, settings: JudgeSettings | None = None) -> None:
-        from papersift.judge.prompts import load_prompt_texts, pass_prompt
-        from papersift.judge.tokens import TokenCounter
-
-        self.settings = settings or JudgeSettings()
-        texts = load_prompt_texts(self.settings)
-        self.prompt = pass_prompt(self.settings, texts, interests_text, "abstract")
-        self.counter = TokenCounter(self.settings.model)
-
-    def count(self, text: str) -> int:
-        """Tokens of ``text``."""
-        return self.counter.text(text)
-
-    def tokens(self, papers: Sequence[Paper], comments: dict[str, str]) -> int:
-        """Prompt and reply tokens of judging ``papers``."""
-        from papersift.judge.stage import batch_size
-
-        if not papers:
-            return 0
-        size = batch_size(len(papers), self.settings)
-        total = 0
-        for start in range(0, len(papers), size):
-            batch = papers[start : start + size]
-            total += self.counter.request(self.prompt.static, self.prompt.user_message(batch))
-            total += self.count(self._reply(batch, comments))
-        return total
-
-    def _reply(self, papers: Sequence[Paper], comments: dict[str, str]) -> str:
-        from papersift.judge.prompts import REPLY_KEYS
-
-        items = []
-        for paper in papers:
-            values = {"id": paper.id, "relevance": 5, "novelty": 5}
-            values["comment"] = comments.get(paper.id, "")
-            items.append({REPLY_KEYS[name]: values[name] for name in self.prompt.fields})
-        if self.prompt.structured:
-            return json.dumps({"judgments": items}, ensure_ascii=False)
-        lines = [json.dumps(i, ensure_ascii=False, separators=(",", ":")) for i in items]
-        return "\n".join(lines)
 
 
 def replay_learning(
@@ -247,19 +197,6 @@ def _add_cascade(
     papers = [p for p in day.papers if p.id in day.labels]
     result.full_tokens = tokens.tokens(papers, comments)
     result.cascade_tokens = tokens.tokens([p for p in papers if p.id in chosen], comments)
-
-
-def recorded_usage(folder: Path) -> dict[dt.date, int]:
-    """Each day's recorded total tokens from the folder's ``manifest.json``, if it has one."""
-    path = folder / "manifest.json"
-    if not path.exists():
-        return {}
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    return {
-        dt.date.fromisoformat(day["date"]): int(day["recorded_usage"]["total_tokens"])
-        for day in manifest.get("days", [])
-        if day.get("recorded_usage")
-    }
 
 
 def report_to_dict(report: LearningReport, windows: Sequence[tuple[int, int]]) -> dict[str, Any]:

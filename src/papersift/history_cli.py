@@ -111,10 +111,6 @@ _INTERRUPTED = "the run's process ended before the run did (killed, or the machi
 def _run_lines(run: RunRow) -> list[str]:
     """One run's row, and below it the reason of a run that did not end with a digest."""
     cost = "unpriced" if run.cost is None else f"${run.cost:.4f}"
-    if run.ended_at is None:
-        # TODO(#4): a killed run's tokens and cost are not shown, though the judgments it
-        # committed carry them; summing the judgments made while it ran would recover them.
-        cost = "-"
     mark = " (backfilled)" if run.backfilled else ""
     lines = [
         f"{run.run_id:>5}  {run.date or '-':10}  {run.profile[:12]:12}  {run.status:11}  "

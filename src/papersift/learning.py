@@ -473,14 +473,13 @@ def evaluate_learning(
     """Replay the labelled days of ``folder``; returns the report's lines and the files written."""
     from papersift.evaluate_learning import (
         REPLAY_START,
-        TokenEstimate,
         plot_recall,
-        recorded_usage,
         replay_learning,
         report_lines,
         report_to_dict,
     )
-    from papersift.sources.judged import load_labelled_days
+    from papersift.judge.estimate import TokenEstimate
+    from papersift.sources.judged import load_labelled_days, load_recorded_usage
 
     days = load_labelled_days(folder)
     _check_replay_days(folder, len(days), REPLAY_START)
@@ -497,7 +496,7 @@ def evaluate_learning(
         features_for(settings.learning, base),
         settings.learning,
         tokens=TokenEstimate(interests.text, settings.judge),
-        recorded=recorded_usage(folder),
+        recorded=load_recorded_usage(folder),
         cascade_share=cascade_share,
         closed_loop=closed_loop,
     )

@@ -186,7 +186,7 @@ def _fetch_network(settings: Settings, options: RunOptions, reporter: Reporter) 
                 source_settings.categories,
                 source_settings.api_delay,
             )
-            return fetch_api_day(api, options.date)
+            return fetch_api_day(api, options.date, source_settings.no_listing_days)
         rss = RssSource(
             client, source_settings.categories, source_settings.rss_url, source_settings.joined
         )
@@ -198,7 +198,9 @@ def _fetch_network(settings: Settings, options: RunOptions, reporter: Reporter) 
                 advance(1)
         listing = merge_listings(listings)
     if options.date is None and listing.papers and listing.date is not None:
-        expected = _dates.latest_announcement_date(options.now or dt.datetime.now(dt.UTC))
+        expected = calendar.latest_announcement_date(
+            options.now or dt.datetime.now(dt.UTC), settings.sources.no_listing_days
+        )
         if listing.date < expected:
             sources = ", ".join(listing.sources)
             raise FeedError(
@@ -210,7 +212,9 @@ def _fetch_network(settings: Settings, options: RunOptions, reporter: Reporter) 
     return listing
 
 
-def fetch_api_day(api: ApiSource, day: dt.date) -> Listing:
+def fetch_api_day(
+    api: ApiSource, day: dt.date, holidays: frozenset[dt.date] = calendar.HOLIDAYS
+) -> Listing:
     """The listing of ``day`` rebuilt from the API: the papers submitted in its window.
 
     The API's bounds are inclusive and in minutes, so the query ends the minute before the
@@ -218,9 +222,9 @@ def fetch_api_day(api: ApiSource, day: dt.date) -> Listing:
     """
     # TODO(#4): the API lists papers by submission time only, so such a listing lacks the day's
     # replacements; with the default filters (new and cross) nothing is missed.
-    if not calendar.is_listing_day(day):
+    if not calendar.is_listing_day(day, holidays):
         return Listing(date=day, sources=[api.url])
-    start, end = calendar.submission_window(day)
+    start, end = calendar.submission_window(day, holidays)
     listing = api.fetch_submitted(start, end - dt.timedelta(minutes=1), day)
     listing.date = day
     return listing

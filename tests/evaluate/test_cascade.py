@@ -4,52 +4,47 @@ from __future__ import annotations
 
 import pytest
 
-from papersift.evaluate.cascade import (
-    PaperTokens,
-    batch_tokens,
-    paper_block,
-    replay_cascade,
-    token_counter,
-)
+from papersift.evaluate.cascade import DayTokens, replay_cascade
 from papersift.evaluate.rankers import ReplayedCascade
 from papersift.interests import Interests, Topic
+from papersift.judge.estimate import TokenEstimate
 from papersift.models import Judgment, Paper, Score
 
 
-def test_token_counter_counts_o200k_tokens() -> None:
-    count = token_counter()
-    assert count("") == 0
-    assert count("hello world") == 2
-    long = count("Dwarf galaxies quench early. " * 50)
-    assert 300 <= long <= 400
+def _papers(count: int) -> list[Paper]:
+    return [
+        Paper(f"2602.0000{i}", 1, f"Title {i}", ("A. Author",), f"Abstract {i}. " * 20, ())
+        for i in range(count)
+    ]
 
 
-def test_paper_block_cuts_long_abstracts() -> None:
-    paper = Paper("2602.00001", 1, "A title", ("A. Author", "B. Author"), "x" * 5000, ())
-    block = paper_block(paper)
-    assert block.startswith("ArXiv ID: 2602.00001\nTitle: A title\nAuthors: A. Author, B. Author")
-    assert block.count("x") == 4000
-
-
-def test_batch_tokens_carries_the_static_part_once_per_batch() -> None:
-    tokens = [PaperTokens(100, 10)] * 5
-    assert batch_tokens(tokens, static=1000, batch_size=2) == (3 * 1000 + 500, 50)
-    assert batch_tokens([], static=1000, batch_size=2) == (0, 0)
+def test_day_tokens_count_what_the_judge_would_send() -> None:
+    papers = _papers(8)
+    comments = {p.id: "Matches the dwarf galaxy topic." for p in papers}
+    estimate = TokenEstimate("Dwarf galaxies and their star formation histories.")
+    tokens = DayTokens(papers, comments, estimate)
+    assert tokens.of([]) == (0, 0)
+    assert tokens.of([0, 3]) == estimate.split([papers[0], papers[3]], comments)
+    assert tokens.full == estimate.tokens(papers, comments)
+    # Every request carries the static part: two papers cost more than half of four.
+    two, four = sum(tokens.of([0, 1])), sum(tokens.of([0, 1, 2, 3]))
+    assert two > four / 2
 
 
 def test_replay_reads_the_top_share_and_keeps_its_positives() -> None:
     scores = [0.9, 0.1, 0.8, 0.2, 0.7, 0.3, 0.6, 0.4]
     positive = [True, True, False, False, True, False, False, False]
-    tokens = [PaperTokens(100, 10)] * 8
-    day = replay_cascade(scores, positive, tokens, static=50, share=0.25, batch_size=4)
+    papers = _papers(8)
+    tokens = DayTokens(papers, {}, TokenEstimate("Dwarf galaxies."))
+    day = replay_cascade(scores, positive, 0.25, tokens)
     # The top 2 are papers 0 and 2: one of the three positives.
     assert (day.judged, day.selected, day.full_selected) == (2, 1, 3)
     assert day.kept == pytest.approx(1 / 3)
-    assert (day.prompt_tokens, day.completion_tokens) == (50 + 200, 20)
-    assert day.full_tokens == 2 * 50 + 800 + 80
-    assert day.saving == pytest.approx(1 - 270 / 980)
-    everything = replay_cascade(scores, positive, tokens, static=50, share=1.0, batch_size=4)
-    assert everything.kept == 1.0 and everything.saving == 0.0
+    assert (day.prompt_tokens, day.completion_tokens) == tokens.of([0, 2])
+    assert day.full_tokens == tokens.full
+    assert day.saving == pytest.approx(1 - day.tokens / tokens.full)
+    everything = replay_cascade(scores, positive, 1.0, tokens)
+    assert everything.kept == 1.0 and everything.saving == pytest.approx(0.0)
 
 
 def test_replayed_cascade_orders_the_judged_share_by_recorded_relevance() -> None:

@@ -10,7 +10,7 @@ import pytest
 from judge_helpers import DAYS, judge_digest, judge_settings
 
 from papersift.config import JudgeSettings
-from papersift.evaluate_learning import TokenEstimate
+from papersift.judge.estimate import TokenEstimate
 from papersift.judge.parse import parse_reply
 from papersift.judge.prompts import (
     ABSTRACT_FIELDS,

@@ -75,15 +75,20 @@ def arxiv_api() -> Iterator[tuple[str, FakeArxivApi]]:
         yield url, api
 
 
-def test_backfill_fills_missing_days_from_the_api(tmp_path: Path, arxiv_api) -> None:
-    url, api = arxiv_api
-    config = write_config(tmp_path)
+def _api_config(folder: Path, url: str, extra: str) -> Path:
+    """The test config reading the local API, with ``extra`` lines in its [sources]."""
+    config = write_config(folder)
     text = config.read_text().replace(
         '[sources]\ncategories = ["cs.LG", "cs.AI"]\n',
-        f'[sources]\nkind = "api"\ncategories = ["cs.LG", "cs.AI"]\n'
-        f'api_url = "{url}"\napi_delay = 3.0\n',
+        f'[sources]\nkind = "api"\ncategories = ["cs.LG", "cs.AI"]\napi_url = "{url}"\n{extra}',
     )
     config.write_text(text)
+    return config
+
+
+def test_backfill_fills_missing_days_from_the_api(tmp_path: Path, arxiv_api) -> None:
+    url, api = arxiv_api
+    config = _api_config(tmp_path, url, "api_delay = 3.0\n")
     db = tmp_path / "papersift.sqlite3"
     runner = CliRunner()
     base = ["--db", str(db)]
@@ -137,3 +142,23 @@ def test_backfill_refuses_reversed_dates(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["backfill", "--from", "2026-05-28", "--to", "2026-05-20"])
     assert result.exit_code == 2
     assert "is before --from" in result.output
+
+
+def test_backfill_skips_the_configured_holidays(tmp_path: Path, arxiv_api) -> None:
+    url, api = arxiv_api
+    config = _api_config(tmp_path, url, 'holidays = ["2026-05-26"]\n')
+    db = tmp_path / "papersift.sqlite3"
+    result = CliRunner().invoke(
+        main,
+        ["--db", str(db), "backfill", "--from", "2026-05-26", "--to", "2026-05-27"]
+        + ["--config", str(config)],
+    )
+    assert result.exit_code == 0, result.output
+    # No listing is asked for on the holiday; the next day's window takes in its submissions.
+    # (one window, read in pages of 200).
+    holidays = calendar.HOLIDAYS | {dt.date(2026, 5, 26)}
+    start, end = calendar.submission_window(dt.date(2026, 5, 27), holidays)
+    assert start == calendar.cutoff(dt.date(2026, 5, 25))
+    windows = {_WINDOW.search(query["search_query"][0]).groups() for _, query in api.requests}
+    assert windows == {(f"{start:%Y%m%d%H%M}", f"{end - dt.timedelta(minutes=1):%Y%m%d%H%M}")}
+    assert "2026-05-26" not in result.output

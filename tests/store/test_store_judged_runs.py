@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from store_helpers import DEMO_FEED, EXAMPLES, papersift_env, run_demo
+from store_helpers import DEMO_FEED, EXAMPLES, papersift, papersift_env, run_demo
 
 from papersift.sources import load_listing_files
 from papersift.testing.fake_openai import FakeOpenAI, ServerOptions
@@ -132,6 +132,15 @@ def test_run_killed_while_judging_resumes_without_paying_twice(tmp_path: Path) -
         kept = {row[0] for row in query(db, "SELECT paper_id FROM judgments")}
         assert 15 <= len(kept) < 60, "the kill came after judging"
         asked_before = sum(server.stats.ids_asked.values())
+        # The killed run's spend is what its committed judgments carry.
+        spent = query(db, "SELECT sum(prompt_tokens) + sum(completion_tokens) FROM judgments")
+        killed_tokens = spent[0][0]
+        assert killed_tokens > 0
+        listed = papersift("--db", str(db), "history", "--config", str(config), cwd=config.parent)
+        assert listed.returncode == 0, listed.stderr
+        row = _history_row(listed.stdout, 1)
+        assert row[3] == "interrupted" and int(row[7]) == killed_tokens
+        assert row[8].startswith("$") and float(row[8][1:]) > 0
 
         server.stats.ids_asked.clear()
         again = run(config, db)
@@ -144,3 +153,17 @@ def test_run_killed_while_judging_resumes_without_paying_twice(tmp_path: Path) -
     assert query(db, "SELECT count(*) FROM judgments") == [(60,)]
     assert query(db, "SELECT status FROM runs ORDER BY run_id") == [("interrupted",), ("ok",)]
     assert outputs(config.parent) == expected
+    listed = papersift("--db", str(db), "history", "--config", str(config), cwd=config.parent)
+    interrupted, finished = _history_row(listed.stdout, 1), _history_row(listed.stdout, 2)
+    assert int(interrupted[7]) == killed_tokens
+    total = query(db, "SELECT sum(prompt_tokens) + sum(completion_tokens) FROM judgments")[0][0]
+    assert int(finished[7]) == total - killed_tokens
+
+
+def _history_row(text: str, run_id: int) -> list[str]:
+    """The fields of run ``run_id``'s row in ``papersift history``'s table."""
+    for line in text.splitlines():
+        fields = line.split()
+        if fields and fields[0] == str(run_id):
+            return fields
+    raise AssertionError(f"run {run_id} is not in the history:\n{text}")

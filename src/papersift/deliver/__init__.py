@@ -22,7 +22,7 @@ from papersift.deliver.base import (
 )
 from papersift.deliver.email import deliver_email, email_configured
 from papersift.deliver.slack import deliver_slack, slack_configured, slack_target
-from papersift.errors import PapersiftError
+from papersift.errors import DeliveryError, PapersiftError
 from papersift.render._documents import load_document
 
 logger = logging.getLogger(__name__)
@@ -51,10 +51,11 @@ def deliver_document(
     profile = str(document.get("profile", settings.profile.name))
     records: list[Delivery] = []
     if slack_configured(settings.slack):
-        error = _send_slack(document, settings)
+        error, parts = _send_slack(document, settings)
         status: DeliveryStatus = "failed" if error else "sent"
+        target = slack_target(settings.slack)
         records.append(
-            Delivery("slack", slack_target(settings.slack), status, date, profile, last_error=error)
+            Delivery("slack", target, status, date, profile, last_error=error, parts_sent=parts)
         )
     if email_configured(settings.email):
         records += _send_email(document, settings, settings.email.recipients, date, profile)
@@ -81,8 +82,8 @@ def retry_deliveries(settings: Settings, log: DeliveryLog, out_dir: Path) -> lis
         document = load_document(out_dir, date)
         for record in of_day:
             if record.channel == "slack":
-                error = _send_slack(document, settings)
-                records.append(record.retried("failed" if error else "sent", error))
+                error, parts = _send_slack(document, settings, skip=record.parts_sent)
+                records.append(record.retried("failed" if error else "sent", error, parts))
         emailed = [record for record in of_day if record.channel == "email"]
         if emailed:
             fresh = _send_email(
@@ -117,15 +118,19 @@ def page_url(settings: Settings, date: str) -> str:
     return f"{settings.site.base_url.rstrip('/')}/{date[:7]}/{date}.html"
 
 
-def _send_slack(document: Mapping[str, Any], settings: Settings) -> str:
+def _send_slack(document: Mapping[str, Any], settings: Settings, skip: int = 0) -> tuple[str, int]:
+    """Post the digest, less the ``skip`` messages already in the channel; returns the error
+    (empty once sent) and, after a failure, how many of the messages are in the channel."""
     slack = settings.slack
     if not slack.site_url and settings.site.base_url:
         slack = slack.model_copy(update={"site_url": page_url(settings, document["date"])})
     try:
-        deliver_slack(document, slack)
+        deliver_slack(document, slack, skip=skip)
+    except DeliveryError as exc:
+        return exc.message, exc.parts_sent
     except PapersiftError as exc:
-        return exc.message
-    return ""
+        return exc.message, skip
+    return "", 0
 
 
 def _send_email(

@@ -53,13 +53,16 @@ class Delivery:
     """The reason of the latest failure; empty once sent."""
     at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     """When this attempt ended."""
+    parts_sent: int = 0
+    """Messages of a digest split over several that are in the channel although the delivery
+    failed; a retry posts only the rest."""
 
     @property
     def key(self) -> tuple[str, str, dt.date, str]:
         """What identifies one delivery across its attempts."""
         return (self.channel, self.target, self.digest_date, self.profile)
 
-    def retried(self, status: DeliveryStatus, error: str = "") -> Delivery:
+    def retried(self, status: DeliveryStatus, error: str = "", parts_sent: int = 0) -> Delivery:
         """The record of the next attempt at this delivery."""
         return dataclasses.replace(
             self,
@@ -67,6 +70,7 @@ class Delivery:
             attempts=self.attempts + 1,
             last_error=error,
             at=dt.datetime.now(dt.UTC),
+            parts_sent=parts_sent,
         )
 
 
@@ -135,6 +139,7 @@ def _to_dict(record: Delivery) -> dict[str, object]:
         "attempts": record.attempts,
         "last_error": record.last_error,
         "at": record.at.isoformat(),
+        "parts_sent": record.parts_sent,
     }
 
 
@@ -152,4 +157,5 @@ def _from_dict(data: dict[str, object]) -> Delivery:
         attempts=int(str(data["attempts"])),
         last_error=str(data.get("last_error", "")),
         at=dt.datetime.fromisoformat(str(data["at"])),
+        parts_sent=int(str(data.get("parts_sent", 0))),
     )

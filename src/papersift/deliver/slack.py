@@ -174,21 +174,45 @@ def deliver_slack(
     document: Mapping[str, Any],
     settings: SlackSettings,
     sleep: Callable[[float], None] = time.sleep,
+    *,
+    skip: int = 0,
 ) -> int:
     """Post a digest document to Slack; returns the number of messages sent.
 
+    ``skip`` is the number of messages of a split digest already in the channel, from an earlier
+    attempt that failed part way: those are not posted again. If the digest now splits into no
+    more messages than that (the settings changed), it is posted whole.
+
     Raises:
-        DeliveryError: Slack refused a message or could not be reached, after the retries.
+        DeliveryError: Slack refused a message or could not be reached, after the retries; its
+            ``parts_sent`` counts the messages in the channel, earlier attempts' included.
         MissingExtraError: slack_sdk is not installed.
     """
     post = _poster(settings, sleep)
     messages = slack_messages(document, settings)
-    # TODO(#6): a digest split over several messages is resent whole by --retry, so the parts
-    # that went through before a failure appear twice in the channel.
-    for number, message in enumerate(messages, 1):
-        post(message)
+    if skip >= len(messages):
+        if skip:
+            logger.warning("The digest no longer splits as it did; posting all of it again")
+        skip = 0
+    for number, message in enumerate(messages[skip:], skip + 1):
+        try:
+            post(message)
+        except DeliveryError as exc:
+            if number == 1:
+                raise
+            raise DeliveryError(
+                f"{exc.message} {_posted(number - 1, len(messages))}; a retry posts only the rest.",
+                exc.hint,
+                parts_sent=number - 1,
+            ) from None
         logger.info("Slack message %d/%d sent to %s", number, len(messages), slack_target(settings))
-    return len(messages)
+    return len(messages) - skip
+
+
+def _posted(count: int, total: int) -> str:
+    if count == 1:
+        return f"Message 1 of {total} was posted"
+    return f"Messages 1-{count} of {total} were posted"
 
 
 def _poster(

@@ -6,7 +6,6 @@ measures each named ranker and the replayed cascade, and writes the report, plot
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from collections.abc import Sequence
@@ -25,7 +24,7 @@ from papersift.evaluate.metrics import (
 from papersift.evaluate.rankers import RANKER_NAMES, ReplayedCascade, build_ranker
 from papersift.evaluate.report import render_markdown, render_plot, to_json
 from papersift.interests import load_interests
-from papersift.sources.judged import load_labelled_days
+from papersift.sources.judged import load_labelled_days, load_recorded_usage
 
 __all__ = [
     "BUDGETS",
@@ -106,15 +105,7 @@ def evaluate_folder(
 
 def _recorded_usage(judged: Path, evaluation: Evaluation) -> dict[str, object] | None:
     """The manifest's recorded judge tokens beside the estimate for judging every paper."""
-    path = judged / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        recorded = {
-            dt.date.fromisoformat(day["date"]): int(day["recorded_usage"]["total_tokens"])
-            for day in manifest["days"]
-        }
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    recorded = load_recorded_usage(judged)
     dates = [date for date in evaluation.dates if date in recorded]
     if not dates or not evaluation.rankers:
         return None

@@ -1,79 +1,43 @@
 """The cascade replayed from labels: the ranker's top share goes to a judge that answers with
-the recorded judgments, and the tokens it would spend are counted on the text it would carry.
+the recorded judgments, and the tokens it would spend are counted on the requests it would send.
 
-Tokens are counted with ``quicktok`` (``o200k_base``, the encoding of the recorded judge's model
-family) on the prompt a batch would carry: the static part (interests, criteria, instructions)
-once per batch, then each paper as ``ArXiv ID``, ``Title``, ``Authors`` and ``Abstract`` lines.
-The reply is counted as one JSON object per paper holding the recorded comment and scores.
+Tokens are counted by the judge's own estimate (``papersift.judge.estimate``): its prompts, its
+batches and the replies the recorded comments make, so the figures are those a run with the
+default judge settings would report.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from papersift.errors import MissingExtraError
 from papersift.evaluate.metrics import budget_size, ranking
-from papersift.models import Judgment, Paper
-
-# TODO(#5): tokens are counted on the recorded judge's prompt shape in fixed batches, not on
-# papersift's own judge prompts and adaptive batches, so absolute counts may differ from a run.
-ABSTRACT_LIMIT = 4000
-"""Characters of an abstract a prompt carries, as on the recorded days."""
-
-INSTRUCTIONS = (
-    "## What to answer\n\n"
-    "Answer with one JSON object per line, one line per paper, holding the keys ARXIVID (the "
-    "paper's id), COMMENT (which topic the paper matches closely, if any, named specifically), "
-    "RELEVANCE (1 to 10) and NOVELTY (1 to 10)."
-)
-"""The closing instructions counted into each batch's prompt (about fifty tokens)."""
-
-Counter = Callable[[str], int]
+from papersift.judge.estimate import TokenEstimate
+from papersift.models import Paper
 
 
-def token_counter() -> Counter:
-    """Counts ``o200k_base`` tokens of a text with ``quicktok``.
+class DayTokens:
+    """Tokens of judging some of one day's papers; judging all of them is counted once."""
 
-    Raises:
-        MissingExtraError: ``quicktok`` is not installed.
-    """
-    try:
-        import quicktok
-    except ImportError:
-        raise MissingExtraError("Token estimates of the evaluation", "eval") from None
-    encoding = quicktok.get_encoding("o200k_base")
-    return lambda text: len(encoding.encode(text))
+    def __init__(
+        self, papers: Sequence[Paper], comments: Mapping[str, str], estimate: TokenEstimate
+    ) -> None:
+        self.papers = list(papers)
+        self.comments = comments
+        self.estimate = estimate
+        self._full: int | None = None
 
+    def of(self, chosen: Sequence[int]) -> tuple[int, int]:
+        """Prompt and completion tokens of judging the papers at ``chosen``, in that order."""
+        return self.estimate.split([self.papers[i] for i in chosen], self.comments)
 
-def paper_block(paper: Paper) -> str:
-    """A paper as a judge's prompt carries it."""
-    return (
-        f"ArXiv ID: {paper.id}\nTitle: {paper.title}\nAuthors: {', '.join(paper.authors)}\n"
-        f"Abstract: {paper.abstract[:ABSTRACT_LIMIT]}"
-    )
-
-
-def reply_line(paper_id: str, judgment: Judgment | None) -> str:
-    """The reply line a judge gives a paper, rebuilt from the recorded judgment."""
-    return json.dumps(
-        {
-            "ARXIVID": paper_id,
-            "COMMENT": judgment.comment if judgment else "",
-            "RELEVANCE": judgment.relevance if judgment else None,
-            "NOVELTY": judgment.novelty if judgment else None,
-        }
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class PaperTokens:
-    """Tokens one paper adds to a judge's request."""
-
-    prompt: int
-    completion: int
+    @property
+    def full(self) -> int:
+        """Prompt plus completion tokens of judging every paper."""
+        if self._full is None:
+            self._full = sum(self.of(range(len(self.papers))))
+        return self._full
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,20 +72,8 @@ class CascadeDay:
         return 1.0 - self.tokens / self.full_tokens if self.full_tokens else math.nan
 
 
-def batch_tokens(tokens: Sequence[PaperTokens], static: int, batch_size: int) -> tuple[int, int]:
-    """Prompt and completion tokens of judging these papers in batches of ``batch_size``."""
-    batches = math.ceil(len(tokens) / batch_size) if tokens else 0
-    prompt = static * batches + sum(item.prompt for item in tokens)
-    return prompt, sum(item.completion for item in tokens)
-
-
 def replay_cascade(
-    scores: Sequence[float],
-    positive: Sequence[bool],
-    tokens: Sequence[PaperTokens],
-    static: int,
-    share: float,
-    batch_size: int,
+    scores: Sequence[float], positive: Sequence[bool], share: float, tokens: DayTokens
 ) -> CascadeDay:
     """The cascade of one day: the judge reads the top ``share`` by ``scores``.
 
@@ -130,8 +82,7 @@ def replay_cascade(
     """
     order = ranking(scores)
     judged = [int(i) for i in order[: budget_size(len(order), share)]]
-    prompt, completion = batch_tokens([tokens[i] for i in judged], static, batch_size)
-    full_prompt, full_completion = batch_tokens(tokens, static, batch_size)
+    prompt, completion = tokens.of(judged)
     return CascadeDay(
         share=share,
         judged=len(judged),
@@ -139,5 +90,5 @@ def replay_cascade(
         full_selected=sum(bool(flag) for flag in positive),
         prompt_tokens=prompt,
         completion_tokens=completion,
-        full_tokens=full_prompt + full_completion,
+        full_tokens=tokens.full,
     )

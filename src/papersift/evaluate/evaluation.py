@@ -9,16 +9,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from papersift.evaluate.cascade import (
-    INSTRUCTIONS,
-    CascadeDay,
-    Counter,
-    PaperTokens,
-    paper_block,
-    replay_cascade,
-    reply_line,
-    token_counter,
-)
+from papersift.evaluate.cascade import CascadeDay, DayTokens, replay_cascade
 from papersift.evaluate.metrics import (
     BUDGETS,
     average_precision,
@@ -28,6 +19,7 @@ from papersift.evaluate.metrics import (
     spearman,
 )
 from papersift.interests import Interests
+from papersift.judge.estimate import TokenEstimate
 from papersift.rank.base import Ranker
 from papersift.sources.judged import LabelledDay
 
@@ -52,10 +44,6 @@ class EvalOptions:
     """The first days, on which settings may be chosen; the rest are held apart."""
     keep_target: float = 0.97
     """Share of the full judge's selection the chosen cascade share must keep."""
-    batch_size: int = 4
-    """Papers per judge request in the token estimate (the recorded days used 4)."""
-    static_text: str = ""
-    """Text every judge request carries besides the papers, e.g. the criteria."""
     ndcg_k: int = 20
 
 
@@ -144,18 +132,21 @@ def evaluate(
     interests: Interests,
     rankers: Sequence[Ranker],
     options: EvalOptions | None = None,
-    counter: Counter | None = None,
+    estimate: TokenEstimate | None = None,
 ) -> Evaluation:
-    """Rank every day with every ranker and measure it against the recorded judgments."""
+    """Rank every day with every ranker and measure it against the recorded judgments.
+
+    The cascade's tokens are counted by ``estimate``, by default the judge's with its default
+    settings and ``interests``.
+    """
     options = options or EvalOptions()
-    counter = counter or token_counter()
-    static = counter(f"{interests.text}\n\n{options.static_text}\n\n## Papers\n\n{INSTRUCTIONS}")
-    day_tokens = [_paper_tokens(day, counter) for day in days]
+    estimate = estimate or TokenEstimate(interests.text)
+    day_tokens = [_day_tokens(day, estimate) for day in days]
     results = []
     for ranker in rankers:
         started = time.perf_counter()
         measured = [
-            _measure_day(day, ranker, interests, options, tokens, static)
+            _measure_day(day, ranker, interests, options, tokens)
             for day, tokens in zip(days, day_tokens, strict=True)
         ]
         seconds = time.perf_counter() - started
@@ -165,14 +156,9 @@ def evaluate(
     return Evaluation(options, [day.date for day in days], results)
 
 
-def _paper_tokens(day: LabelledDay, counter: Counter) -> list[PaperTokens]:
-    return [
-        PaperTokens(
-            counter(paper_block(paper)) + 2,
-            counter(reply_line(paper.id, day.labels.get(paper.id))) + 1,
-        )
-        for paper in day.papers
-    ]
+def _day_tokens(day: LabelledDay, estimate: TokenEstimate) -> DayTokens:
+    comments = {paper_id: label.comment for paper_id, label in day.labels.items()}
+    return DayTokens(day.papers, comments, estimate)
 
 
 def relevance_of(day: LabelledDay) -> list[float]:
@@ -189,8 +175,7 @@ def _measure_day(
     ranker: Ranker,
     interests: Interests,
     options: EvalOptions,
-    tokens: list[PaperTokens],
-    static: int,
+    tokens: DayTokens,
 ) -> DayMetrics:
     scores = [item.score for item in ranker.rank(day.papers, interests)]
     relevance = relevance_of(day)
@@ -204,7 +189,7 @@ def _measure_day(
         ndcg=ndcg_at(scores, relevance, options.ndcg_k),
         spearman=spearman(scores, relevance),
         cascade=[
-            replay_cascade(scores, positive, tokens, static, share, options.batch_size)
+            replay_cascade(scores, positive, share, tokens)
             for share in sorted({*options.shares, 1.0})
         ],
     )

@@ -91,7 +91,7 @@ def _cascade_section(evaluation: Evaluation) -> list[str]:
         "",
         "The ranker's top share goes to the judge, replayed from the recorded judgments; "
         "kept is the share of the full judge's selection the cascade also selects, tokens are "
-        f"estimated on the prompts of batches of {options.batch_size} papers. The share is the "
+        "those the judge's own requests and batches would carry. The share is the "
         f"smallest whose mean kept share on the tuning days reaches {options.keep_target:g}.",
         "",
         "| ranker | share | kept (tuning) | kept (held-out) | kept, pooled (held-out) "

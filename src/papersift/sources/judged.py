@@ -92,6 +92,27 @@ def load_labelled_days(folder: Path) -> list[LabelledDay]:
     return [load_labelled_day(path) for path in paths]
 
 
+def load_recorded_usage(folder: Path) -> dict[dt.date, int]:
+    """Each day's total tokens the labelling run recorded, from the folder's ``manifest.json``.
+
+    A folder without a manifest, or with one that cannot be read, has none; the evaluations then
+    report their estimates without the recorded figure beside them.
+    """
+    path = folder / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            dt.date.fromisoformat(day["date"]): int(day["recorded_usage"]["total_tokens"])
+            for day in manifest.get("days", [])
+            if day.get("recorded_usage")
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        logger.warning("Ignoring the recorded token usage in %s: %s", path, exc)
+        return {}
+
+
 def _paper_and_label(record: dict[str, object]) -> tuple[Paper, Judgment | None]:
     raw_id = str(record["arxiv_id"])
     try:

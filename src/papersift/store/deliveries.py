@@ -20,11 +20,12 @@ def save_delivery(store: Store, record: Delivery) -> None:
     with store.transaction("record the delivery"):
         store.connection.execute(
             "INSERT INTO deliveries (date, profile, channel, target, status, attempts, "
-            "last_error, updated_at, digest_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+            "last_error, updated_at, parts_sent, digest_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
             "(SELECT digest_id FROM digests WHERE date = ? AND profile = ?)) "
             "ON CONFLICT (date, profile, channel, target) DO UPDATE SET status = excluded.status,"
             " attempts = excluded.attempts, last_error = excluded.last_error, "
-            "updated_at = excluded.updated_at, digest_id = excluded.digest_id",
+            "updated_at = excluded.updated_at, parts_sent = excluded.parts_sent, "
+            "digest_id = excluded.digest_id",
             (
                 record.digest_date.isoformat(),
                 record.profile,
@@ -34,6 +35,7 @@ def save_delivery(store: Store, record: Delivery) -> None:
                 record.attempts,
                 record.last_error,
                 record.at.isoformat(),
+                record.parts_sent,
                 record.digest_date.isoformat(),
                 record.profile,
             ),
@@ -46,8 +48,8 @@ def load_failed_deliveries(store: Store) -> list[Any]:
 
     with store.reading("read the deliveries"):
         rows = store.connection.execute(
-            "SELECT channel, target, status, date, profile, attempts, last_error, updated_at "
-            "FROM deliveries WHERE status = 'failed' ORDER BY updated_at, delivery_id"
+            "SELECT channel, target, status, date, profile, attempts, last_error, updated_at, "
+            "parts_sent FROM deliveries WHERE status = 'failed' ORDER BY updated_at, delivery_id"
         ).fetchall()
     return [
         Delivery(
@@ -59,6 +61,7 @@ def load_failed_deliveries(store: Store) -> list[Any]:
             attempts=attempts,
             last_error=last_error,
             at=dt.datetime.fromisoformat(at),
+            parts_sent=parts_sent,
         )
-        for channel, target, status, date, profile, attempts, last_error, at in rows
+        for channel, target, status, date, profile, attempts, last_error, at, parts_sent in rows
     ]

@@ -37,13 +37,30 @@ class RunRow:
     message: str
 
 
+_SINCE_START = (
+    "FROM judgments j WHERE j.created_at >= runs.started_at AND j.created_at < coalesce("
+    "(SELECT min(later.started_at) FROM runs later WHERE later.run_id > runs.run_id), '~')"
+)
+_SPENT = ", ".join(
+    f"CASE WHEN ended_at IS NULL THEN (SELECT {so_far} {_SINCE_START}) ELSE {recorded} END"
+    for so_far, recorded in (
+        ("coalesce(sum(j.prompt_tokens), 0)", "prompt_tokens"),
+        ("coalesce(sum(j.completion_tokens), 0)", "completion_tokens"),
+        ("CASE WHEN count(*) = 0 THEN 0.0 ELSE sum(j.cost) END", "cost"),
+    )
+)
+"""A run's tokens and cost. A run that has not ended (still going, or killed) records them only
+at its end, so they are summed from the judgments it has committed: those saved from its start
+until the next run's, as the run lock keeps runs from overlapping."""
+
+
 def load_runs(store: Store, limit: int = 30, profile: str | None = None) -> list[RunRow]:
     """The latest ``limit`` runs, newest first."""
     where, params = ("WHERE profile = ?", [profile]) if profile else ("", [])
     with store.reading("read the runs"):
         rows = store.connection.execute(
             "SELECT run_id, date, profile, started_at, ended_at, status, papers, scanned, "
-            "selected, embedded, prompt_tokens, completion_tokens, cost, backfilled, message "
+            f"selected, embedded, {_SPENT}, backfilled, message "
             f"FROM runs {where} ORDER BY run_id DESC LIMIT ?",
             (*params, limit),
         ).fetchall()
