@@ -200,6 +200,8 @@ class JudgeSettings(_Section):
     @field_validator("base_url")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None  # written as "", as the starter config leaves addresses unset
         if value is not None and not value.lower().startswith(("http://", "https://")):
             raise ValueError(
                 'an address starting with http:// or https://, e.g. "http://localhost:11434/v1"'

@@ -315,3 +315,13 @@ def test_a_request_too_long_for_the_model_is_not_taken_for_a_rejected_field(tmp_
     entries = _digest(tmp_path)["papers"] + _digest(tmp_path)["unselected"]
     assert len(entries) == 75
     assert sum(p["status"] == "judge failed" for p in entries) == 5
+
+
+def test_an_empty_base_url_means_the_openai_endpoint(tmp_path, astro):
+    config = _config(tmp_path, astro, None)
+    with config.open("a") as handle:
+        handle.write('base_url = ""\n')
+    result = _run(config, astro / "2026-02-11.jsonl", "--dry-run", OPENAI_API_KEY="")
+    assert result.returncode == 0, result.stderr
+    # With no endpoint of its own, the judge would call OpenAI, and there it needs a key.
+    assert "no API key for the OpenAI endpoint" in " ".join(result.stderr.split())
