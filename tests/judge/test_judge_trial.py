@@ -325,3 +325,19 @@ def test_an_empty_base_url_means_the_openai_endpoint(tmp_path, astro):
     assert result.returncode == 0, result.stderr
     # With no endpoint of its own, the judge would call OpenAI, and there it needs a key.
     assert "no API key for the OpenAI endpoint" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize("key", ["system_prompt", "criteria", "title_prompt", "abstract_prompt"])
+def test_a_prompt_file_that_does_not_exist_exits_2_before_anything_is_sent(
+    tmp_path, astro, fake_server, key
+):
+    server = fake_server()
+    config = _config(tmp_path, astro, server.base_url, title_pass=True, **{key: "mine.md"})
+    result = _run(config, astro / "2026-02-11.jsonl")
+
+    assert result.returncode == 2, result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"Prompt file {str(tmp_path / 'mine.md')!r} ([judge] {key}) does not exist." in message
+    assert "remove the key to use the bundled prompt" in message
+    assert server.stats.requests == 0
+    assert not (tmp_path / "out").exists()
