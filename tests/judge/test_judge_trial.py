@@ -341,3 +341,15 @@ def test_a_prompt_file_that_does_not_exist_exits_2_before_anything_is_sent(
     assert "remove the key to use the bundled prompt" in message
     assert server.stats.requests == 0
     assert not (tmp_path / "out").exists()
+
+
+def test_a_dry_run_says_when_the_budget_would_stop_judging(tmp_path, astro, fake_server):
+    server = fake_server()
+    config = _config(tmp_path, astro, server.base_url, budget_usd=0.04, budget_tokens=100000)
+    result = _run(config, astro / "2026-02-11.jsonl", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("Judge estimate"))
+    assert "more than the run's budget ($0.04)" in line
+    assert "judging would stop before the end" in line
+    assert server.stats.requests == 0

@@ -21,7 +21,7 @@ from papersift.judge.cache import JudgmentCache
 from papersift.judge.cascade import cascade
 from papersift.judge.client import JudgeClient, missing_key
 from papersift.judge.inject import injection_flag
-from papersift.judge.pricing import Pricing
+from papersift.judge.pricing import Price, Pricing
 from papersift.judge.prompts import (
     PassName,
     PassPrompt,
@@ -247,10 +247,26 @@ def estimate_day(
         f"Judge estimate: {len(chosen)} of {len(inputs.papers)} papers to {settings.model}, "
         f"{bound}{sum(e.requests for e in estimates)} request(s), {bound}{prompt_tokens} prompt "
         f"tokens (counted) and about {completion_tokens} completion tokens, {bound}{cost}"
-        f"{passes}; nothing was sent."
+        f"{passes}{_over_budget(settings, prompt_tokens + completion_tokens, price)}; "
+        "nothing was sent."
     )
     logger.info("%s", notice)
     return JudgeOutcome(notices=[notice], criteria_text=texts.criteria)
+
+
+def _over_budget(settings: JudgeSettings, tokens: int, price: Price | None) -> str:
+    """The estimate's remark when it is more than a budget allows, else nothing."""
+    over = []
+    if settings.budget_usd is not None and price is not None and price.total > settings.budget_usd:
+        over.append(f"${settings.budget_usd:g}")
+    if settings.budget_tokens is not None and tokens > settings.budget_tokens:
+        over.append(f"{settings.budget_tokens} tokens")
+    if not over:
+        return ""
+    return (
+        f", more than the run's budget ({' / '.join(over)}), so judging would stop before the "
+        "end and the rest keep their local ranking"
+    )
 
 
 def estimate_pass(
