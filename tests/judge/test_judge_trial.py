@@ -353,3 +353,16 @@ def test_a_dry_run_says_when_the_budget_would_stop_judging(tmp_path, astro, fake
     assert "more than the run's budget ($0.04)" in line
     assert "judging would stop before the end" in line
     assert server.stats.requests == 0
+
+
+def test_a_dry_run_after_a_run_counts_the_cached_judgments_as_free(tmp_path, astro, fake_server):
+    server = fake_server()
+    config = _config(tmp_path, astro, server.base_url, max_papers=10)
+    assert _run(config, astro / "2026-02-11.jsonl").returncode == 0
+    requests = server.stats.requests
+    result = _run(config, astro / "2026-02-11.jsonl", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("Judge estimate"))
+    assert "10 of 75 papers to gpt-4.1 (10 judged before, from the cache), 0 request(s)" in line
+    assert server.stats.requests == requests

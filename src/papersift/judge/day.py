@@ -243,8 +243,11 @@ def estimate_day(
     cost = "unpriced" if price is None else f"about ${price.total:.4f}"
     bound = "at most " if settings.title_pass else ""
     passes = "".join(f"; {line}" for line in lines) if settings.title_pass else ""
+    cached = len(chosen) - estimates[-1].papers
+    before = f" ({cached} judged before, from the cache)" if cached else ""
     notice = (
-        f"Judge estimate: {len(chosen)} of {len(inputs.papers)} papers to {settings.model}, "
+        f"Judge estimate: {len(chosen)} of {len(inputs.papers)} papers to {settings.model}"
+        f"{before}, "
         f"{bound}{sum(e.requests for e in estimates)} request(s), {bound}{prompt_tokens} prompt "
         f"tokens (counted) and about {completion_tokens} completion tokens, {bound}{cost}"
         f"{passes}{_over_budget(settings, prompt_tokens + completion_tokens, price)}; "
