@@ -106,6 +106,7 @@ def test_an_endpoint_that_is_down_stops_the_run_naming_it(tmp_path, astro):
     assert result.returncode == 1, result.stderr
     message = " ".join(result.stderr.split())
     assert f"The judge endpoint {base_url} cannot be reached" in message
+    assert "after 1 retry." in message
     assert "OPENAI_BASE_URL" in message and "base_url" in message
     assert message.count("Judge request failed") == 0
     assert not (tmp_path / "out" / "latest.json").exists()

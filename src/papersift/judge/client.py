@@ -263,6 +263,7 @@ def _cannot_connect(exc: Exception) -> bool:
 def _unreachable_error(exc: Exception, base_url: object, settings: JudgeSettings) -> JudgeError:
     return JudgeError(
         f"The judge endpoint {str(base_url).rstrip('/')} cannot be reached "
-        f"({exc.__cause__ or exc}), after {settings.max_retries} retries.",
+        f"({exc.__cause__ or exc}), after {settings.max_retries} "
+        f"{'retry' if settings.max_retries == 1 else 'retries'}.",
         "Check [judge] base_url (or OPENAI_BASE_URL) and that the server is running.",
     )
