@@ -50,7 +50,8 @@ class JudgeError(PapersiftError):
 
 
 class JudgeSetupError(JudgeError):
-    """The judge endpoint refuses what the configuration asks for: a model, a request field."""
+    """The judge's settings cannot work: no key for OpenAI, or the endpoint refuses the model or
+    a request field they ask for."""
 
     exit_code = 2
 
