@@ -190,6 +190,24 @@ class JudgeSettings(_Section):
     cache_file: Path | None = None
     """Where judgments are kept; defaults to the user's cache directory."""
 
+    @field_validator("model")
+    @classmethod
+    def _model_named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError('a model name, such as "gpt-4.1-mini"')
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None  # written as "", as the starter config leaves addresses unset
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            raise ValueError(
+                'an address starting with http:// or https://, e.g. "http://localhost:11434/v1"'
+            )
+        return value
+
     @field_validator("temperature", mode="before")
     @classmethod
     def _no_temperature(cls, value: object) -> object:

@@ -49,6 +49,13 @@ class JudgeError(PapersiftError):
     """The LLM judge failed in a way that stops judging (bad key, exhausted quota)."""
 
 
+class JudgeSetupError(JudgeError):
+    """The judge's settings cannot work: no key for OpenAI, or the endpoint refuses the model or
+    a request field they ask for."""
+
+    exit_code = 2
+
+
 class StoreError(PapersiftError):
     """The database cannot be opened or written."""
 

@@ -3,6 +3,9 @@
 The SDK's own ``max_retries`` and ``timeout`` do the retrying: exponential back-off with jitter,
 honouring ``Retry-After``, on 408, 409, 429, 5xx and time-outs. An exhausted quota comes as a 429
 too; a response hook marks it not to be retried, so it is reported at once, like an invalid key.
+Failures every request would meet stop judging at once, naming the setting to change: an
+endpoint that cannot be connected to, a model it does not serve (404), a request field it
+rejects (400 naming ``temperature``, the reply limit or an ``extra_body`` field).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from papersift.config import JudgeSettings
-from papersift.errors import JudgeError, MissingExtraError
+from papersift.errors import JudgeError, JudgeSetupError, MissingExtraError
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,16 @@ class StructuredOutputRejected(RequestFailed):
     """The endpoint refused the JSON-schema reply format."""
 
 
+def missing_key(settings: JudgeSettings) -> JudgeSetupError | None:
+    """The error of a judge that would call OpenAI without a key, if it would."""
+    if settings.api_key is not None or settings.base_url is not None:
+        return None
+    return JudgeSetupError(
+        "The judge has no API key for the OpenAI endpoint.",
+        "Set OPENAI_API_KEY, or point [judge] base_url at another endpoint.",
+    )
+
+
 class JudgeClient:
     """Sends one pass's requests to the configured endpoint."""
 
@@ -51,11 +64,9 @@ class JudgeClient:
             raise MissingExtraError("The LLM judge", "judge") from None
         self.settings = settings
         key = settings.api_key.get_secret_value() if settings.api_key else None
-        if key is None and settings.base_url is None:
-            raise JudgeError(
-                "The judge has no API key for the OpenAI endpoint.",
-                "Set OPENAI_API_KEY, or point [judge] base_url at another endpoint.",
-            )
+        missing = missing_key(settings)
+        if missing is not None:
+            raise missing
         self._openai = openai
         http_client = openai.DefaultAsyncHttpxClient(event_hooks={"response": [_mark_quota]})
         self._client = openai.AsyncOpenAI(
@@ -90,7 +101,18 @@ class JudgeClient:
         except openai.BadRequestError as exc:
             if response_format is not None and "response_format" in str(exc).lower():
                 raise StructuredOutputRejected(str(exc)) from exc
+            rejected = _rejected_field(exc, arguments)
+            if rejected is not None:
+                raise _field_error(rejected, exc) from None
             raise RequestFailed(f"request rejected: {exc}") from exc
+        except openai.NotFoundError as exc:
+            raise _not_found_error(exc, self.settings) from None
+        except openai.APITimeoutError as exc:
+            raise RequestFailed(str(exc)) from exc
+        except openai.APIConnectionError as exc:
+            if _cannot_connect(exc):
+                raise _unreachable_error(exc, self._client.base_url, self.settings) from None
+            raise RequestFailed(str(exc)) from exc
         except openai.APIError as exc:
             raise RequestFailed(str(exc)) from exc
         duration_ms = int((time.monotonic() - started) * 1000)
@@ -173,4 +195,75 @@ def _quota_error(exc: Any) -> JudgeError:
     return JudgeError(
         "The judge endpoint reports the account's quota is exhausted (HTTP 429).",
         "Add credit or raise the limit with the provider, or run without the judge.",
+    )
+
+
+_FIELD_ADVICE = {
+    "temperature": 'Set [judge] temperature = "none" to send no temperature.',
+    "max_tokens": 'Set [judge] max_tokens_param = "max_completion_tokens" (or "none").',
+    "max_completion_tokens": 'Set [judge] max_tokens_param = "max_tokens" (or "none").',
+}
+
+
+_UNSUPPORTED = ("unsupported", "not supported", "unrecognized", "unknown", "not permitted")
+"""Words of a 400 refusing a field as such, not one request's value (a reply limit too long)."""
+
+
+def _rejected_field(exc: Any, arguments: dict[str, Any]) -> str | None:
+    """The request field a 400 names as unsupported, when the configuration sent it."""
+    message = _detail(exc)
+    code = str(getattr(exc, "code", "") or "")
+    if code not in ("unsupported_parameter", "unsupported_value") and not any(
+        word in message.lower() for word in _UNSUPPORTED
+    ):
+        return None
+    sent = [name for name in _FIELD_ADVICE if name in arguments]
+    sent += list(arguments.get("extra_body") or {})
+    param = getattr(exc, "param", None)
+    if param in sent:
+        return str(param)
+    quoted = ("'{}'", '"{}"', "`{}`", ": {}")
+    return next((name for name in sent if any(q.format(name) in message for q in quoted)), None)
+
+
+def _field_error(name: str, exc: Any) -> JudgeSetupError:
+    advice = _FIELD_ADVICE.get(name, f"Remove or change {name!r} in [judge] extra_body.")
+    return JudgeSetupError(
+        f"The judge endpoint rejected the parameter {name!r} (HTTP 400: {_detail(exc)}).",
+        advice,
+    )
+
+
+def _detail(exc: Any) -> str:
+    """The endpoint's own words on an error, without the SDK's "Error code: N -" prefix."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    if isinstance(body, dict) and body.get("message"):
+        return str(body["message"]).strip().rstrip(".")
+    return str(getattr(exc, "message", exc)).strip().rstrip(".")
+
+
+def _not_found_error(exc: Any, settings: JudgeSettings) -> JudgeSetupError:
+    return JudgeSetupError(
+        f"The judge endpoint has no model {settings.model!r} or no chat completions at its "
+        f"address (HTTP 404: {_detail(exc)}).",
+        "Check [judge] model (for Azure, the deployment name) and that [judge] base_url is the "
+        "API's root, which usually ends in /v1.",
+    )
+
+
+def _cannot_connect(exc: Exception) -> bool:
+    """Whether the connection itself failed (refused, no such host), not a reply in progress."""
+    # Named, not imported: SDK releases build on different forks of httpx.
+    cause = exc.__cause__
+    return cause is not None and any(t.__name__ == "ConnectError" for t in type(cause).__mro__)
+
+
+def _unreachable_error(exc: Exception, base_url: object, settings: JudgeSettings) -> JudgeError:
+    return JudgeError(
+        f"The judge endpoint {str(base_url).rstrip('/')} cannot be reached "
+        f"({exc.__cause__ or exc}), after {settings.max_retries} "
+        f"{'retry' if settings.max_retries == 1 else 'retries'}.",
+        "Check [judge] base_url (or OPENAI_BASE_URL) and that the server is running.",
     )

@@ -19,9 +19,9 @@ from papersift.config import JudgeSettings
 from papersift.digest import DigestInputs, Selection, build_digest
 from papersift.judge.cache import JudgmentCache
 from papersift.judge.cascade import cascade
-from papersift.judge.client import JudgeClient
+from papersift.judge.client import JudgeClient, missing_key
 from papersift.judge.inject import injection_flag
-from papersift.judge.pricing import Pricing
+from papersift.judge.pricing import Price, Pricing
 from papersift.judge.prompts import (
     PassName,
     PassPrompt,
@@ -173,6 +173,14 @@ async def _judge(
     notice = _failed_notice(len(result.failed), len(result.judgments), len(papers))
     if notice:
         outcome.notices.append(notice)
+    for notice in outcome.notices:
+        logger.warning("%s", notice)
+    if result.failed:
+        logger.warning(
+            "Run the day again later to judge the papers marked judge failed (the judgments "
+            "made are kept); [judge] max_retries and timeout set how hard each request is "
+            "tried, rpm and tpm how fast they go."
+        )
     _log_summary(settings.model, result, spend, len(papers))
 
 
@@ -211,6 +219,9 @@ def estimate_day(
     and the notice says so.
     """
     texts = load_prompt_texts(settings)
+    missing = missing_key(settings)
+    if missing is not None:
+        logger.warning("%s A real run would stop there.\n%s", missing.message, missing.hint)
     chosen, _ = cascade(inputs.papers, inputs.scores, watched, settings.max_papers, settings.share)
     counter = TokenCounter(settings.model)
     names: list[PassName] = ["title", "abstract"] if settings.title_pass else ["abstract"]
@@ -232,14 +243,33 @@ def estimate_day(
     cost = "unpriced" if price is None else f"about ${price.total:.4f}"
     bound = "at most " if settings.title_pass else ""
     passes = "".join(f"; {line}" for line in lines) if settings.title_pass else ""
+    cached = len(chosen) - estimates[-1].papers
+    before = f" ({cached} judged before, from the cache)" if cached else ""
     notice = (
-        f"Judge estimate: {len(chosen)} of {len(inputs.papers)} papers to {settings.model}, "
+        f"Judge estimate: {len(chosen)} of {len(inputs.papers)} papers to {settings.model}"
+        f"{before}, "
         f"{bound}{sum(e.requests for e in estimates)} request(s), {bound}{prompt_tokens} prompt "
         f"tokens (counted) and about {completion_tokens} completion tokens, {bound}{cost}"
-        f"{passes}; nothing was sent."
+        f"{passes}{_over_budget(settings, prompt_tokens + completion_tokens, price)}; "
+        "nothing was sent."
     )
     logger.info("%s", notice)
     return JudgeOutcome(notices=[notice], criteria_text=texts.criteria)
+
+
+def _over_budget(settings: JudgeSettings, tokens: int, price: Price | None) -> str:
+    """The estimate's remark when it is more than a budget allows, else nothing."""
+    over = []
+    if settings.budget_usd is not None and price is not None and price.total > settings.budget_usd:
+        over.append(f"${settings.budget_usd:g}")
+    if settings.budget_tokens is not None and tokens > settings.budget_tokens:
+        over.append(f"{settings.budget_tokens} tokens")
+    if not over:
+        return ""
+    return (
+        f", more than the run's budget ({' / '.join(over)}), so judging would stop before the "
+        "end and the rest keep their local ranking"
+    )
 
 
 def estimate_pass(

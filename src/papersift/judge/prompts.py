@@ -206,10 +206,15 @@ def _quoted(text: str) -> str:
 def _read(path: Path | None, default: str, key: str) -> str:
     if path is None:
         return resources.files("papersift.judge").joinpath("prompts", default).read_text("utf-8")
+    hint = f"Fix the path in [judge] {key}, or remove the key to use the bundled prompt."
     try:
         return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except FileNotFoundError:
         raise ConfigError(
-            f"Prompt file {str(path)!r} cannot be read: {exc}.",
-            f"Fix the path in [judge] {key}, or remove the key to use the default prompt.",
+            f"Prompt file {str(path)!r} ([judge] {key}) does not exist.", hint
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ConfigError(
+            f"Prompt file {str(path)!r} ([judge] {key}) cannot be read: {reason}.", hint
         ) from None

@@ -2,7 +2,8 @@
 
 ``--from-file`` takes a file, a folder (every ``.xml``, ``.rss`` and ``.atom`` file in it) or a glob
 pattern. Each file is recognised by its root element: ``<rss>`` is an RSS feed, ``<feed>`` an API
-response.
+response. A ``YYYY-MM-DD.jsonl`` file named on its own (or by a glob) is a labelled day, one paper
+per JSON line, such as the judged days the replay server answers from.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from papersift.errors import FeedError, InputError, ParseError
 from papersift.models import Listing
 from papersift.sources._feed import feed_root
 from papersift.sources.api import parse_atom
+from papersift.sources.judged import load_labelled_day
 from papersift.sources.listing import merge_listings
 from papersift.sources.rss import parse_rss
 
@@ -54,6 +56,8 @@ def load_listing_files(
 
 
 def _load_file(path: Path, categories: list[str], date: dt.date | None) -> Listing:
+    if path.suffix == ".jsonl":
+        return _check_date(load_labelled_day(path).listing, path, date)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -68,6 +72,10 @@ def _load_file(path: Path, categories: list[str], date: dt.date | None) -> Listi
     except FeedError as exc:
         # Not a feed at all: in a file the user named, that is bad input.
         raise InputError(exc.message, "Give an arXiv RSS or API (Atom) file.") from None
+    return _check_date(listing, path, date)
+
+
+def _check_date(listing: Listing, path: Path, date: dt.date | None) -> Listing:
     # An RSS feed carries its own date; an API file takes the one asked for, so without this
     # check a folder of one day's files would be labelled with any --date.
     if date is not None and listing.date not in (None, date) and listing.papers:

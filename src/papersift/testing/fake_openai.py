@@ -17,7 +17,9 @@ Fault modes, each drawn at ``fault_rate`` per request: ``429`` (with Retry-After
 longer than the request's ``max_tokens`` (or ``max_completion_tokens``) is cut there, with
 finish_reason "length", as a model stops at its limit.
 
-Run it on its own with ``python -m papersift.testing.fake_openai --judged DIR --latency 1.5``.
+Run it on its own with ``python -m papersift.testing.fake_openai --judged DIR --latency 1.5``;
+``--quota-exhausted``, ``--reject temperature`` and ``--no-structured`` play an exhausted
+quota, a rejected request field and an endpoint without JSON-schema replies.
 """
 
 from __future__ import annotations
@@ -425,6 +427,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--api-key", default=None, help="refuse requests with another key")
+    parser.add_argument(
+        "--quota-exhausted", action="store_true", help="answer 429 insufficient_quota"
+    )
+    parser.add_argument(
+        "--reject", default="", help="comma-separated request fields answered with 400"
+    )
+    parser.add_argument(
+        "--no-structured", action="store_true", help="answer a response_format with 400"
+    )
     arguments = parser.parse_args(argv)
     faults = tuple(f for f in arguments.faults.split(",") if f)
     unknown = set(faults) - set(FAULTS)
@@ -436,6 +447,9 @@ def main(argv: list[str] | None = None) -> None:
         fault_rate=arguments.fault_rate,
         seed=arguments.seed,
         api_key=arguments.api_key,
+        quota_exhausted=arguments.quota_exhausted,
+        reject_params=tuple(f for f in arguments.reject.split(",") if f),
+        structured=not arguments.no_structured,
     )
     server = FakeOpenAI(load_recorded(arguments.judged), options).start(arguments.port)
     print(f"Serving chat completions at {server.base_url}", flush=True)
