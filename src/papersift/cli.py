@@ -98,8 +98,17 @@ def run(
             click.echo(f"Error: {problem}", err=True)
         click.echo("The digest holds only the items read whole; fetch the feed again.", err=True)
         click.get_current_context().exit(1)
+    if result.judge_failure:
+        click.echo(f"Error: {result.judge_failure}", err=True)
+        click.echo(
+            "The digest was written with the local ranking; run the day again once the "
+            "endpoint answers.",
+            err=True,
+        )
     if result.failed_deliveries:
         raise deliveries_failed(result.failed_deliveries)
+    if result.judge_failure:
+        click.get_current_context().exit(1)
 
 
 @main.command()

@@ -89,6 +89,9 @@ class RunResult:
     """Faults of feeds that were read only in part; the digest holds what was readable."""
     failed_deliveries: list[Delivery] = field(default_factory=list)
     """Deliveries that failed; the digest files were written all the same."""
+    judge_failure: str = ""
+    """Why the judge answered for none of the papers sent to it; the digest was written with
+    their local ranking all the same."""
 
 
 def run_day(settings: Settings, options: RunOptions, reporter: Reporter | None = None) -> RunResult:
@@ -145,8 +148,28 @@ def _run_day(
     written += published.written
     message = f"Digest written to {written[0]}"
     return RunResult(
-        digest, listing, written, message, problems=problems, failed_deliveries=published.failed
+        digest,
+        listing,
+        written,
+        message,
+        problems=problems,
+        failed_deliveries=published.failed,
+        judge_failure=judge_failure(digest),
     )
+
+
+def judge_failure(digest: Digest) -> str:
+    """The failure of a judge that answered for none of the papers it was sent, if it did so.
+
+    Each batch's failure is otherwise left to the digest's notice; a run in which every batch
+    failed (an endpoint down for long, a rate limit that never lifts) fails as a whole, after
+    writing the digest, so that a scheduled job notices.
+    """
+    statuses = [entry.status for entry in [*digest.entries, *digest.unselected]]
+    failed = statuses.count("judge failed")
+    if not failed or "judged" in statuses:
+        return ""
+    return f"The judge answered for none of the {failed} papers sent to it."
 
 
 def fetch_listing(settings: Settings, options: RunOptions, reporter: Reporter) -> Listing:

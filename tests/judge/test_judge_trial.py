@@ -92,6 +92,35 @@ def test_a_budget_that_stops_judging_is_said_on_the_terminal_too(tmp_path, astro
     assert "Judging stopped at the run's budget" in " ".join(result.stderr.split())
 
 
+def test_a_budget_in_dollars_for_an_unpriced_model_is_said_not_enforced(
+    tmp_path, astro, fake_server
+):
+    server = fake_server()
+    config = _config(
+        tmp_path, astro, server.base_url, model="local-model", max_papers=5, budget_usd=0.01
+    )
+    result = _run(config, astro / "2026-02-11.jsonl")
+
+    assert result.returncode == 0, result.stderr
+    (notice,) = [n for n in _digest(tmp_path)["notices"] if "budget" in n]
+    assert notice.startswith("The budget of $0.01 was not enforced: model 'local-model' has no")
+    assert "price_input and price_output, or budget_tokens" in notice
+    assert "was not enforced" in result.stderr
+
+
+def test_a_judge_that_answers_some_papers_does_not_fail_the_run(tmp_path, astro, fake_server):
+    server = fake_server(faults=("missing",), fault_rate=1.0)
+    config = _config(
+        tmp_path, astro, server.base_url, max_papers=8, max_retries=0, missing_retries=0
+    )
+    result = _run(config, astro / "2026-02-11.jsonl")
+
+    assert result.returncode == 0, result.stderr
+    entries = _digest(tmp_path)["papers"] + _digest(tmp_path)["unselected"]
+    statuses = [p["status"] for p in entries]
+    assert "judged" in statuses and "judge failed" in statuses
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -224,7 +253,10 @@ def test_a_judge_that_answered_nothing_says_what_to_do(tmp_path, astro, fake_ser
     config = _config(tmp_path, astro, server.base_url, max_papers=5, max_retries=0)
     result = _run(config, astro / "2026-02-11.jsonl")
 
-    assert result.returncode == 0, result.stderr
+    # The digest is written all the same, but the run fails so that a scheduled job notices.
+    assert result.returncode == 1, result.stderr
+    assert "Error: The judge answered for none of the 5 papers sent to it." in result.stderr
+    assert "written with the local ranking" in result.stderr
     digest = _digest(tmp_path)
     entries = digest["papers"] + digest["unselected"]
     assert len(entries) == 75 and len(digest["papers"]) == 20
@@ -310,7 +342,8 @@ class _ReplyTooLong(_Refusing):
 def test_a_request_too_long_for_the_model_is_not_taken_for_a_rejected_field(tmp_path, astro):
     result = _run_against(_ReplyTooLong, tmp_path, astro, max_papers=5, missing_retries=0)
 
-    assert result.returncode == 0, result.stderr
+    # Every batch failed, so the run does (exit 1), not as a setup error (exit 2).
+    assert result.returncode == 1, result.stderr
     message = " ".join(result.stderr.split())
     assert "rejected the parameter" not in message and "is too large" in message
     entries = _digest(tmp_path)["papers"] + _digest(tmp_path)["unselected"]

@@ -145,10 +145,10 @@ async def _judge(
     )
     outcome.spend = spend
     if settings.budget_usd is not None and not pricing.priced:
-        logger.warning(
-            "Model %r has no known price, so budget_usd cannot be enforced; "
-            "set price_input and price_output, or budget_tokens.",
-            settings.model,
+        outcome.notices.append(
+            f"The budget of ${settings.budget_usd:g} was not enforced: model "
+            f"{settings.model!r} has no known price. Set [judge] price_input and price_output, "
+            "or budget_tokens."
         )
     try:
         if settings.title_pass:
