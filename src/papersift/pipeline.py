@@ -25,6 +25,7 @@ from papersift.errors import FeedError
 from papersift.filters import filter_listing
 from papersift.interests import Interests, load_interests
 from papersift.judge import FileJudgmentCache, JudgmentCache, build_judged_digest
+from papersift.judge.prompts import load_prompt_texts
 from papersift.learning import (
     cascade_settings,
     learn_from_digest,
@@ -115,6 +116,8 @@ def _run_day(
     record: RunRecord | None,
 ) -> RunResult:
     interests = load_interests(settings.profile.interests)
+    if settings.judge.enabled:
+        load_prompt_texts(settings.judge)  # a prompt file that cannot be read stops the run now
     listing = fetch_listing(settings, options, reporter)
     if record is not None:
         record.note_date(listing.date)

@@ -375,6 +375,15 @@ def test_a_prompt_file_that_does_not_exist_exits_2_before_anything_is_sent(
     assert "remove the key to use the bundled prompt" in message
     assert server.stats.requests == 0
     assert not (tmp_path / "out").exists()
+    # Found before the listing is read: the run stored none of the day's papers.
+    assert _count(tmp_path / "papersift.db", "SELECT count(*) FROM papers") == 0
+
+
+def _count(db: Path, sql: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql).fetchone()[0]
 
 
 def test_a_dry_run_says_when_the_budget_would_stop_judging(tmp_path, astro, fake_server):
