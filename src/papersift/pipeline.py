@@ -120,7 +120,7 @@ def _run_day(
         load_prompt_texts(settings.judge)  # a prompt file that cannot be read stops the run now
     listing = fetch_listing(settings, options, reporter)
     if record is not None:
-        record.note_date(listing.date)
+        record.note_listing(listing.date, len(listing.papers))
         store.save_listing(listing)
 
     empty = _empty_reason(listing, options)

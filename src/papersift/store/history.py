@@ -42,15 +42,16 @@ _SINCE_START = (
     "(SELECT min(later.started_at) FROM runs later WHERE later.run_id > runs.run_id), '~')"
 )
 _SPENT = ", ".join(
-    f"CASE WHEN ended_at IS NULL THEN (SELECT {so_far} {_SINCE_START}) ELSE {recorded} END"
+    f"CASE WHEN ended_at IS NULL OR status = 'failed' THEN (SELECT {so_far} {_SINCE_START}) "
+    f"ELSE {recorded} END"
     for so_far, recorded in (
         ("coalesce(sum(j.prompt_tokens), 0)", "prompt_tokens"),
         ("coalesce(sum(j.completion_tokens), 0)", "completion_tokens"),
         ("CASE WHEN count(*) = 0 THEN 0.0 ELSE sum(j.cost) END", "cost"),
     )
 )
-"""A run's tokens and cost. A run that has not ended (still going, or killed) records them only
-at its end, so they are summed from the judgments it has committed: those saved from its start
+"""A run's tokens and cost. A run records them when it ends with a digest; for one still going,
+killed or failed they are summed from the judgments it committed: those saved from its start
 until the next run's, as the run lock keeps runs from overlapping."""
 
 

@@ -97,10 +97,11 @@ class RunRecord:
     def __enter__(self) -> RunRecord:
         return self
 
-    def note_date(self, date: dt.date | None) -> None:
-        """Keep the listing's date as soon as it is known, so a run that fails or is killed
-        later still shows which day it was for."""
+    def note_listing(self, date: dt.date | None, papers: int) -> None:
+        """Keep the listing's date and size as soon as they are known, so a run that fails or is
+        killed later still shows which day it was for (and, once failed, how many papers)."""
         self.counts.date = date
+        self.counts.papers = papers
         if date is None:
             return
         with self.store.transaction("record the run's date"):
