@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
+from papersift.models import Usage
 from papersift.render.html import (
     copy_assets,
     paper_anchor,
@@ -112,3 +113,10 @@ def test_email_body_has_no_scripts_and_escapes() -> None:
 def test_anchors_are_safe_for_old_style_ids() -> None:
     assert paper_anchor("hep-th/9901001") == "paper-hep-th-9901001"
     assert paper_anchor("2605.12345") == "paper-2605.12345"
+
+
+def test_the_page_shows_a_cost_under_a_cent_as_the_markdown_does() -> None:
+    digest = sample_digest()
+    digest.usage = [Usage("gpt-4.1-mini", 1000, 200, cost=0.003)]
+    page = render_html(digest)
+    assert "gpt-4.1-mini: 1200 tokens,\n    $0.0030</p>" in page

@@ -105,7 +105,18 @@ def test_judged_entries_show_relevance_and_novelty_and_usage() -> None:
     ]
     text = render_markdown(digest)
     assert "**Relevance:** 9\n**Novelty:** 7.5" in text
-    assert "| **Token** | 1200 | 300 | 1500 |" in text and "| $0.01 |" in text
+    assert "| **Token** | 1200 | 300 | 1500 |" in text and "| $0.0123 |" in text
+
+
+def test_costs_under_a_dollar_keep_four_decimals_so_the_parts_add_up() -> None:
+    digest = _digest([])
+    digest.usage = [
+        Usage("gpt-x", 19818, 3944, cost=0.0139, prompt_cost=0.0076, completion_cost=0.0063),
+        Usage("gpt-y", 10, 5, cost=2.5, prompt_cost=2.0, completion_cost=0.5),
+    ]
+    text = render_markdown(digest)
+    assert "| **Cost** | $0.0076 | $0.0063 | $0.0139 |" in text
+    assert "| **Cost** | $2.00 | $0.5000 | $2.50 |" in text
 
 
 def test_unpriced_model_is_not_shown_as_free() -> None:

@@ -27,6 +27,7 @@ import jinja2
 from papersift.models import NO_ABSTRACT, Digest
 from papersift.render._files import is_newest_day, write_atomic
 from papersift.render.json import digest_to_dict
+from papersift.render.money import format_usd
 
 ASSETS = "assets"
 """The folder, beside the pages, that holds the stylesheet, the scripts and KaTeX."""
@@ -46,6 +47,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["anchor"] = paper_anchor
     env.filters["score"] = _score
+    env.filters["usd"] = format_usd
     env.filters["longdate"] = _long_date
     env.globals["NO_ABSTRACT"] = NO_ABSTRACT
     return env

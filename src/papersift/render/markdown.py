@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from papersift.models import NO_ABSTRACT, Digest, DigestEntry, Usage
+from papersift.render.money import format_usd
 
 _TAG_START = re.compile(
     r"<(?=[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|/[A-Za-z][A-Za-z0-9-]*\s*>|!--|\?|!\[CDATA\[)"
@@ -63,10 +64,7 @@ def _usage_table(usage: Usage) -> list[str]:
 
 
 def _money(value: float | None) -> str:
-    if value is None:
-        return "unpriced"
-    # A day's judging often costs less than a cent; two decimals would show it as free.
-    return f"${value:.4f}" if 0 < value < 0.01 else f"${value:.2f}"
+    return format_usd(value)
 
 
 def _section(number: int, entry: DigestEntry) -> list[str]:
