@@ -276,3 +276,19 @@ def test_a_refit_reports_one_fit_at_info(
     assert model is not None and model.meta["quality"] is not None
     fits = [r for r in caplog.records if r.getMessage().startswith("Learned ranker fitted")]
     assert [r.levelno for r in fits] == [logging.INFO, logging.DEBUG]
+
+
+def test_profile_show_says_what_the_shortfall_holds_back(
+    tmp_path: Path, starter_interests: Path
+) -> None:
+    config = _config(tmp_path, starter_interests)
+    store = FileProfileStore(tmp_path / "profiles")
+    seed = Paper("2603.00001", 1, "Dust", ("A. Author",), "Dust grows.", ("astro-ph.EP",))
+    store.save_examples("reader", [Example(seed, dt.date(2026, 3, 2), None, origin="seed")])
+    shown = _run(config, "profile", "show")
+    assert shown.exit_code == 0, shown.output
+    assert (
+        "Too little history for the model to count yet ([learning] minimums): days 1 "
+        in shown.output
+    )
+    assert "Still missing:" not in shown.output

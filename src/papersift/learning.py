@@ -288,7 +288,11 @@ class ProfileSummary:
         else:
             out.append(f"Blend weight of the model: {self.weight:.2f}.")
         if self.missing:
-            out.append("Still missing: " + "; ".join(self.missing) + ".")
+            out.append(
+                "Too little history for the model to count yet ([learning] minimums): "
+                + "; ".join(self.missing)
+                + "."
+            )
         if self.model_error is not None:
             out.append(
                 f"The stored model cannot be used: {self.model_error} Ranking by the configured "
