@@ -171,11 +171,13 @@ def show(paper_id: str, config_path: Path | None, as_json: bool) -> None:
 
 def _paper_lines(known: dict[str, Any]) -> list[str]:
     paper = known["paper"]
-    versions = ", ".join(f"v{v['version']}" if v["version"] else "v?" for v in known["versions"])
+    # A labelled day or a bare id list gives neither; say so rather than print a blank.
+    versions = ", ".join(f"v{v['version']}" for v in known["versions"] if v["version"])
+    categories = ", ".join(paper["categories"]) or "none known"
     lines = [
         f"{paper['id']}  {paper['title']}",
         f"Authors: {', '.join(paper['authors'])}",
-        f"Categories: {', '.join(paper['categories'])}   Versions: {versions}",
+        f"Categories: {categories}   Versions: {versions or 'unknown'}",
         "Listings:",
     ]
     lines += [

@@ -162,3 +162,20 @@ def test_export_csv_and_bibtex(db: Path, tmp_path: Path) -> None:
 def test_export_refuses_a_bad_date(db: Path) -> None:
     result = CliRunner().invoke(main, ["--db", str(db), "export", "--from", "May 26"])
     assert result.exit_code == 2 and "is not a date" in result.output
+
+
+def test_show_says_when_a_paper_has_no_known_categories_or_version(tmp_path: Path) -> None:
+    day = tmp_path / "2026-02-11.jsonl"
+    record = {
+        "arxiv_id": "2602.09308",
+        "title": "Selecting galaxies",
+        "authors": ["A. Author"],
+        "abstract": "We select galaxies.",
+        "judge": {"model": "m", "relevance": 9, "novelty": 8, "comment": "Fits."},
+    }
+    day.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    path = tmp_path / "papersift.sqlite3"
+    with Store.open(path) as store:
+        store.save_listing(load_listing_files(day))
+    lines = invoke(path, "show", "2602.09308").splitlines()
+    assert lines[2] == "Categories: none known   Versions: unknown"
