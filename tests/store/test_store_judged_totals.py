@@ -82,7 +82,7 @@ def test_totals_agree_when_replies_miss_papers(tmp_path: Path) -> None:
     spent, cost = first["log"]
     assert spent == first["server"]
     assert first["markdown_split"] == first["log_split"]
-    assert first["markdown"] == (spent, f"{float(cost):.2f}")
+    assert first["markdown"] == (spent, cost)
     assert first["json"][0] == spent and f"{first['json'][1]:.4f}" == cost
     assert first["history"] == (spent, cost)
     # More was paid than the saved judgments carry: the replies that judged nobody.
@@ -102,7 +102,7 @@ def test_totals_agree_on_a_clean_run_and_a_rerun_spends_nothing(tmp_path: Path) 
     first = _judged_run(tmp_path, db, ServerOptions())
     spent, cost = first["log"]
     assert first["failed"] == 0 and spent == first["server"] == _stored_tokens(db)
-    assert first["markdown"] == (spent, f"{float(cost):.2f}")
+    assert first["markdown"] == (spent, cost)
     assert first["history"] == (spent, cost) and first["json"][0] == spent
     again = _judged_run(tmp_path, db, ServerOptions())
     assert again["log"] == (0, "0.0000") and again["history"] == (0, "0.0000")
