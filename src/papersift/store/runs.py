@@ -72,11 +72,15 @@ def digest_usage(ledger: JudgmentLedger, spent: list[Usage], judge: JudgeSetting
 
     See :mod:`papersift.store.ledger`; the ranker's lines are kept as they are.
     """
+    models = {judgment.model for judgment in ledger.used.values()}
+    if not models:
+        # No judgment behind the digest (the judge is off): nothing to price, and the price
+        # table is an optional package.
+        return ledger.usage(spent, {})
     from papersift.judge.pricing import Pricing
 
     price = Pricing.from_settings(judge).cost(0, 1_000_000)
     rate = None if price is None else price.completion / 1_000_000
-    models = {judgment.model for judgment in ledger.used.values()}
     return ledger.usage(spent, {model: rate if model == judge.model else None for model in models})
 
 
