@@ -253,7 +253,8 @@ def estimate_day(
         f"{passes}{_over_budget(settings, prompt_tokens + completion_tokens, price)}; "
         "nothing was sent."
     )
-    logger.info("%s", notice)
+    # The dry run prints the notice as its summary; at INFO it would be said twice.
+    logger.debug("%s", notice)
     return JudgeOutcome(notices=[notice], criteria_text=texts.criteria)
 
 
