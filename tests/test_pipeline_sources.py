@@ -115,6 +115,7 @@ def test_stale_feed_is_a_failure(config: Path, feed_server: FeedServer, demo_day
         run_day(settings, RunOptions(now=due))
     assert caught.value.source.endswith("/rss/cs.LG")
     assert "2026-05-27" in caught.value.message
+    assert "--date 2026-05-26" in caught.value.hint
 
     fresh = run_day(settings, RunOptions(now=due - dt.timedelta(days=1)))
     assert fresh.digest is not None and fresh.digest.date == dt.date(2026, 5, 26)

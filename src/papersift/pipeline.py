@@ -232,7 +232,8 @@ def _fetch_network(settings: Settings, options: RunOptions, reporter: Reporter) 
             raise FeedError(
                 f"Source {sources!r} still serves the listing of {listing.date}, "
                 f"not the one due for {expected}.",
-                "arXiv has not refreshed the feed yet; run again later, or pass --date.",
+                "arXiv has not refreshed the feed yet; run again later, or pass "
+                f"--date {listing.date} to take the listing it serves.",
                 source=sources,
             )
     return listing
