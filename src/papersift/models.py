@@ -15,7 +15,9 @@ from typing import Literal
 AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
 ANNOUNCE_TYPES: tuple[AnnounceType, ...] = ("new", "cross", "replace", "replace-cross")
 
-JudgeStatus = Literal["not judged", "judged", "judge failed", "dropped by title"]
+JudgeStatus = Literal[
+    "not judged", "judged", "judge failed", "dropped by title", "stopped by budget"
+]
 
 _NEW_ID = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?")
 _OLD_ID = re.compile(r"(?P<id>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?")

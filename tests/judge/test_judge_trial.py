@@ -90,6 +90,12 @@ def test_a_budget_that_stops_judging_is_said_on_the_terminal_too(tmp_path, astro
     notice = _digest(tmp_path)["notices"][0]
     assert notice.startswith("Judging stopped at the run's budget (15000 tokens)")
     assert "Judging stopped at the run's budget" in " ".join(result.stderr.split())
+    # The papers the budget kept from the judge are told apart from those the cascade left out.
+    stopped = int(re.search(r": (\d+) of \d+ ", notice).group(1))
+    entries = _digest(tmp_path)["papers"] + _digest(tmp_path)["unselected"]
+    statuses = [p["status"] for p in entries]
+    assert stopped > 0 and statuses.count("stopped by budget") == stopped
+    assert all(p["score"] is not None for p in entries if p["status"] == "stopped by budget")
 
 
 def test_a_budget_in_dollars_for_an_unpriced_model_is_said_not_enforced(

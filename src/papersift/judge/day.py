@@ -51,6 +51,8 @@ class JudgeOutcome:
     judgments: dict[str, Judgment] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)
     dropped_by_title: set[str] = field(default_factory=set)
+    over_budget: set[str] = field(default_factory=set)
+    """Papers the cascade chose but the budget stopped judging before they were sent."""
     usage: list[Usage] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     flags: dict[str, str] = field(default_factory=dict)
@@ -167,6 +169,7 @@ async def _judge(
         for paper_id, judgment in result.judgments.items()
     }
     outcome.failed = result.failed
+    outcome.over_budget = set(unasked)
     outcome.usage = [_usage(settings.model, spend)]
     if spend.stopped:
         outcome.notices.append(_budget_notice(settings, len(unasked), len(papers)))
@@ -310,6 +313,8 @@ def _annotate(digest: Digest, outcome: JudgeOutcome) -> Digest:
         flag = outcome.flags.get(entry.paper.id)
         if entry.paper.id in outcome.dropped_by_title and entry.status == "not judged":
             entry = dataclasses.replace(entry, status="dropped by title")
+        if entry.paper.id in outcome.over_budget and entry.status == "not judged":
+            entry = dataclasses.replace(entry, status="stopped by budget")
         if flag and flag not in entry.flags:
             entry = dataclasses.replace(entry, flags=(*entry.flags, flag))
         return entry
