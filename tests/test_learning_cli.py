@@ -167,7 +167,7 @@ def test_profile_show_and_fit_report_history_weight_and_quality(config: Path) ->
     assert "Not fitted" not in fit.output
 
     lines, data = _show(config)
-    assert lines[0] == "Profile 'reader': 48 examples, 1 ratings."
+    assert lines[0] == "Profile 'reader': 48 examples, 1 rating."
     history = data["history"]
     # The disliked paper counts once, as a negative rating, not as a judged positive.
     assert (history["days"], history["papers"], history["positives"]) == (6, 48, 7)

@@ -102,7 +102,7 @@ def test_wrong_shaped_lines_are_skipped_with_a_warning(
 
     shown = _run(config, "profile", "show")
     assert shown.exit_code == 0, shown.output
-    assert "Profile 'reader': 1 examples, 1 ratings." in shown.output
+    assert "Profile 'reader': 1 example, 1 rating." in shown.output
     # A new rating is added beside the old lines, which stay as they were.
     assert _run(config, "rate", "2603.00004", "dislike").exit_code == 0
     lines = (folder / "ratings.jsonl").read_text().splitlines()

@@ -265,10 +265,11 @@ class ProfileSummary:
         history = self.history
         span = f" ({history.first} to {history.last})" if history.first else ""
         out = [
-            f"Profile {self.profile!r}: {self.examples} examples, {self.ratings} ratings.",
-            f"History: {history.days} judged days{span}, {history.papers} papers, "
-            f"{history.positives} positives, {history.ratings} ratings trained on, "
-            f"{history.seeds} seeds.",
+            f"Profile {self.profile!r}: {_count(self.examples, 'example')}, "
+            f"{_count(self.ratings, 'rating')}.",
+            f"History: {_count(history.days, 'judged day')}{span}, "
+            f"{_count(history.papers, 'paper')}, {_count(history.positives, 'positive')}, "
+            f"{_count(history.ratings, 'rating')} trained on, {_count(history.seeds, 'seed')}.",
         ]
         if self.ratings > history.ratings:
             out.append(
@@ -305,7 +306,8 @@ class ProfileSummary:
         fitted = self.meta.get("history", {})
         out.append(
             f"Model ({self.meta.get('features')}) fitted {self.meta.get('fitted')} on "
-            f"{fitted.get('papers', 0)} papers from {fitted.get('days', 0)} days."
+            f"{_count(fitted.get('papers', 0), 'paper')} from "
+            f"{_count(fitted.get('days', 0), 'day')}."
         )
         out.append(_quality_line(self.quality))
         return out
@@ -524,3 +526,8 @@ def _check_replay_days(folder: Path, days: int, start: int) -> None:
             f"{start} and ranks from day {start + 1} on, so it needs at least {start + 1}.",
             "Add more labelled days (YYYY-MM-DD.jsonl) to the folder.",
         )
+
+
+def _count(number: int, noun: str) -> str:
+    """``number`` with ``noun``, plural unless it is one."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
