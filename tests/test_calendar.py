@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papersift import _dates, calendar
+from papersift import calendar
 from papersift.calendar import (
     EASTERN,
     announcement_day,
@@ -83,8 +83,8 @@ def test_latest_announcement_date() -> None:
     assert latest_announcement_date(eastern("2026-05-31 20:01")) == D("2026-06-01")
     # No listing on Thanksgiving: on Thursday the newest is still Wednesday's.
     assert latest_announcement_date(eastern("2026-11-26 12:00")) == D("2026-11-25")
-    assert _dates.latest_announcement_date(eastern("2026-05-26 20:00")) == D("2026-05-27")
-    assert _dates.is_weekend(D("2026-05-30")) and not _dates.is_weekend(D("2026-05-29"))
+    assert calendar.latest_announcement_date(eastern("2026-05-26 20:00")) == D("2026-05-27")
+    assert calendar.is_weekend(D("2026-05-30")) and not calendar.is_weekend(D("2026-05-29"))
 
 
 def test_naive_time_is_refused() -> None:

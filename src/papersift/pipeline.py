@@ -16,7 +16,7 @@ from typing import Protocol
 
 import platformdirs
 
-from papersift import _dates, calendar
+from papersift import calendar
 from papersift._http import make_client
 from papersift.config import Settings
 from papersift.deliver.base import Delivery
@@ -261,7 +261,7 @@ def _check_date(listing: Listing, options: RunOptions) -> None:
     if options.date is None:
         if listing.date is None:
             listing.date = (
-                (options.now or dt.datetime.now(dt.UTC)).astimezone(_dates.EASTERN).date()
+                (options.now or dt.datetime.now(dt.UTC)).astimezone(calendar.EASTERN).date()
             )
         return
     if listing.date is not None and listing.date != options.date and listing.papers:
@@ -287,7 +287,7 @@ def _empty_reason(listing: Listing, options: RunOptions) -> str | None:
             source=sources,
         )
     day = listing.date or options.date
-    if day is not None and _dates.is_weekend(day):
+    if day is not None and calendar.is_weekend(day):
         return f"No announcements on {day}: arXiv does not announce on weekends."
     return f"No announcements on {day}: the feed is empty (an arXiv holiday?)."
 
