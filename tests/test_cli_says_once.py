@@ -11,29 +11,23 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 
-def test_rate_says_once_what_it_recorded(tmp_path: Path) -> None:
-    config = tmp_path / "papersift.toml"
-    config.write_text('[profile]\nname = "reader"\n[output]\ndir = "out"\n')
+def _papersift(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """``python -m papersift`` on the test's database, in a real process."""
     env = {**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": "200"}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "papersift",
-            "--db",
-            str(tmp_path / "db.sqlite3"),
-            "rate",
-            "2605.23909",
-            "save",
-            "--config",
-            str(config),
-        ],
+    return subprocess.run(
+        [sys.executable, "-m", "papersift", "--db", str(tmp_path / "db.sqlite3"), *args],
         capture_output=True,
         text=True,
         env=env,
         timeout=120,
         check=False,
     )
+
+
+def test_rate_says_once_what_it_recorded(tmp_path: Path) -> None:
+    config = tmp_path / "papersift.toml"
+    config.write_text('[profile]\nname = "reader"\n[output]\ndir = "out"\n')
+    done = _papersift(tmp_path, "rate", "2605.23909", "save", "--config", str(config))
     assert done.returncode == 0, done.stderr
     said = done.stdout + done.stderr
     assert said.count("Rated 2605.23909 save") == 1, said
@@ -52,26 +46,8 @@ def test_a_dry_run_says_its_judge_estimate_once(tmp_path: Path) -> None:
         f"[judge]\nenabled = true\nbase_url = 'http://127.0.0.1:{port}/v1'\n"
         "api_key = 'unused'\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": "200"}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "papersift",
-            "--db",
-            str(tmp_path / "db.sqlite3"),
-            "run",
-            "--dry-run",
-            "--from-file",
-            str(feed),
-            "--config",
-            str(config),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
+    done = _papersift(
+        tmp_path, "run", "--dry-run", "--from-file", str(feed), "--config", str(config)
     )
     listener.close()
     assert done.returncode == 0, done.stderr

@@ -128,14 +128,19 @@ def test_eval_learning_on_too_few_days_says_how_many_are_needed(
     assert not (tmp_path / "report").exists()
 
 
-def test_profile_show_says_which_ranker_ranks_and_why_nothing_grows(
-    tmp_path: Path, starter_interests: Path
-) -> None:
+def _show_with_one_seed(tmp_path: Path, starter_interests: Path):  # type: ignore[no-untyped-def]
+    """``profile show`` of a profile whose only history is one seeded paper."""
     config = _config(tmp_path, starter_interests)
     store = FileProfileStore(tmp_path / "profiles")
     seed = Paper("2603.00001", 1, "Dust", ("A. Author",), "Dust grows.", ("astro-ph.EP",))
     store.save_examples("reader", [Example(seed, dt.date(2026, 3, 2), None, origin="seed")])
-    shown = _run(config, "profile", "show")
+    return _run(config, "profile", "show")
+
+
+def test_profile_show_says_which_ranker_ranks_and_why_nothing_grows(
+    tmp_path: Path, starter_interests: Path
+) -> None:
+    shown = _show_with_one_seed(tmp_path, starter_interests)
     assert shown.exit_code == 0, shown.output
     assert "No model fitted yet: ranking by the configured ranker alone." in shown.output
     assert "interests similarity alone" not in shown.output
@@ -281,11 +286,7 @@ def test_a_refit_reports_one_fit_at_info(
 def test_profile_show_says_what_the_shortfall_holds_back(
     tmp_path: Path, starter_interests: Path
 ) -> None:
-    config = _config(tmp_path, starter_interests)
-    store = FileProfileStore(tmp_path / "profiles")
-    seed = Paper("2603.00001", 1, "Dust", ("A. Author",), "Dust grows.", ("astro-ph.EP",))
-    store.save_examples("reader", [Example(seed, dt.date(2026, 3, 2), None, origin="seed")])
-    shown = _run(config, "profile", "show")
+    shown = _show_with_one_seed(tmp_path, starter_interests)
     assert shown.exit_code == 0, shown.output
     assert (
         "Too little history for the model to count yet ([learning] minimums): days 1 "
